@@ -1,0 +1,101 @@
+// Built-in backends. A [backend.X] table in agents.toml is merged over the preset of the same name
+// (or over `preset = "..."`), field by field, so a user can change one regex and keep the rest.
+import { fileURLToPath } from "node:url";
+import { BUILTIN_DETECT } from "../detect/patterns.js";
+import type { BackendTable } from "./schema.js";
+import { shellQuote } from "../tmux/tmux.js";
+
+/** The dependency-free fake agent shipped with the package (used by the demo fleet and tests). */
+export const DEMO_AGENT_PATH = fileURLToPath(new URL("../../demo/agent.sh", import.meta.url));
+
+/** Fields every backend has once presets and defaults are applied. */
+export const BACKEND_DEFAULTS = {
+  flags: "",
+  prompt_delivery: "arg" as const,
+  submit_key: "Enter",
+  stall_idle: 300,
+  footer_ui: false,
+  log_grace: 180,
+  supports_resume: false,
+  resume_flag: "--resume '{id}'",
+  model_flag: "--model '{model}'",
+  model_env: false as boolean | string,
+  remote_control: false,
+  remote_control_flag: "--remote-control '{session}'",
+  preamble: "",
+  attach: "{bin}",
+  server: "",
+  connect_delay: 12,
+  answer_dialogs: true,
+  preseed_trust: false,
+  prompt_arg: "{prompt}",
+};
+
+export type PresetTable = BackendTable;
+
+export const PRESETS: Record<string, PresetTable> = {
+  demo: {
+    bin: `bash ${shellQuote(DEMO_AGENT_PATH)}`,
+    prompt_delivery: "arg",
+    model_flag: "--model {model}",
+    submit_key: "Enter",
+    stall_idle: 120,
+    connect_delay: 1,
+    ...BUILTIN_DETECT.demo,
+  },
+  claude: {
+    bin: "claude",
+    prompt_delivery: "arg",
+    process_name: "claude",
+    submit_key: "Enter",
+    stall_idle: 300,
+    supports_resume: true,
+    resume_flag: "--resume {id}",
+    model_flag: "--model {model}",
+    remote_control_flag: "--remote-control {session}",
+    preseed_trust: true,
+    connect_delay: 8,
+    ...BUILTIN_DETECT.claude,
+  },
+  codex: {
+    bin: "codex",
+    prompt_delivery: "arg",
+    process_name: "node",
+    submit_key: "Enter",
+    stall_idle: 300,
+    supports_resume: true,
+    resume_flag: "resume {id}",
+    model_flag: "--model {model}",
+    preseed_trust: true,
+    connect_delay: 8,
+    ...BUILTIN_DETECT.codex,
+  },
+  opencode: {
+    bin: "opencode",
+    prompt_delivery: "arg",
+    prompt_arg: "--prompt {prompt}",
+    process_name: "opencode",
+    submit_key: "Enter",
+    stall_idle: 300,
+    footer_ui: true,
+    log_grace: 180,
+    supports_resume: true,
+    resume_flag: "--session {id}",
+    model_flag: "--model {model}",
+    connect_delay: 8,
+    ...BUILTIN_DETECT.opencode,
+  },
+  gemini: {
+    bin: "gemini",
+    prompt_delivery: "arg",
+    prompt_arg: "--prompt-interactive {prompt}",
+    process_name: "node",
+    submit_key: "Enter",
+    stall_idle: 300,
+    model_flag: "--model {model}",
+    connect_delay: 8,
+    ...BUILTIN_DETECT.gemini,
+  },
+};
+
+export const PRESET_NAMES = Object.keys(PRESETS);

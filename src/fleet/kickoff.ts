@@ -1,0 +1,42 @@
+// What an agent is told when it starts: the kickoff prompt, and which model it runs.
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import type { Agent, Fleet } from "../config/load.js";
+import { resolvePath } from "../config/load.js";
+import { currentPhase } from "../state/phase.js";
+import { renderText } from "./template.js";
+
+/** Per-phase model overrides (phases[i].models[role]) win over the agent's own model. */
+export function agentModel(fleet: Fleet, agent: Agent): string {
+  if (agent.role) {
+    const override = currentPhase(fleet)?.models?.[agent.role];
+    if (override) return override;
+  }
+  return agent.model;
+}
+
+/** A loop agent's kickoff = the rendered kickoff template followed by prompts/<role>.md. */
+export function buildKickoff(fleet: Fleet, agent: Agent): string {
+  if (agent.kind === "loop") {
+    const phase = currentPhase(fleet);
+    const fields = {
+      phase_id: phase?.id ?? "",
+      plan: phase?.plan ?? "",
+      status: phase?.status ?? "",
+      role: agent.role ?? "",
+    };
+    const tmpl = fleet.loop.kickoff_template;
+    const preamble = tmpl ? renderText(readFileSync(resolvePath(fleet.projectDir, tmpl), "utf8"), fields) : "";
+    const rolePath = path.join(resolvePath(fleet.projectDir, fleet.loop.roles_dir), `${agent.role}.md`);
+    return preamble + readFileSync(rolePath, "utf8");
+  }
+  if (agent.promptFile) return readFileSync(agent.promptFile, "utf8");
+  return agent.prompt ?? "";
+}
+
+export const kickoffPath = (fleet: Fleet, session: string): string =>
+  path.join(fleet.stateDir, `kickoff-${session}.txt`);
+
+export const resumeIdPath = (fleet: Fleet, agent: Agent): string => path.join(fleet.stateDir, `${agent.name}.id`);
+
+export const sessionLogPath = (fleet: Fleet, session: string): string => path.join(fleet.logDir, `${session}.log`);
