@@ -1,0 +1,114 @@
+// `agents status`: one batched tmux query plus the watchdog's own view of each agent.
+import type { Ctx } from "./context.js";
+import { currentPhase, phaseDone, readPhaseIndex, sequenceComplete } from "../state/phase.js";
+import { agentModel } from "../fleet/kickoff.js";
+import { readWatchdogState } from "../watchdog/loop.js";
+import { holderOf } from "../watchdog/lock.js";
+import { watchdogLockPath } from "../watchdog/loop.js";
+
+export interface StatusRow {
+  name: string;
+  kind: string;
+  backend: string;
+  model: string;
+  watch: string;
+  session: string;
+  state: "running" | "stopped" | "exited" | "disabled";
+  command?: string;
+  doing: string;
+}
+
+export interface StatusReport {
+  phase?: { id: string; index: number; count: number; plan: string; done: boolean; sequenceComplete: boolean };
+  rows: StatusRow[];
+  watchdog: { running: boolean; heartbeatAgeS?: number; pid?: number; configError?: string; lastTickMs?: number };
+}
+
+export async function collectStatus(ctx: Ctx): Promise<StatusReport> {
+  const { fleet, tmux } = ctx;
+  const panes = new Map((await tmux.listPanes()).map((p) => [p.session, p]));
+  const wd = readWatchdogState(fleet);
+  const lockHolder = holderOf(watchdogLockPath(fleet));
+  const wdRunning = panes.has(fleet.watchdogSession) || lockHolder !== undefined;
+  const now = Date.now();
+  const fresh = wd.heartbeat !== undefined && wdRunning && now - wd.heartbeat < (fleet.watchdog.signal_interval * 3 + 15) * 1000;
+  const rows: StatusRow[] = fleet.agents.map((a) => {
+    const pane = panes.get(a.session);
+    const state = pane ? (pane.dead ? "exited" : "running") : a.enabled ? "stopped" : "disabled";
+    const view = wd.agents[a.name]?.view;
+    const parked = view?.startsWith("parked");
+    return {
+      name: a.name,
+      kind: a.kind,
+      backend: a.backendName,
+      model: agentModel(fleet, a) || "default",
+      watch: a.watch,
+      session: a.session,
+      state,
+      command: pane?.command,
+      doing: parked ? view! : fresh && pane && view ? view : pane ? "-" : "",
+    };
+  });
+  for (const s of fleet.services) {
+    const pane = panes.get(s.session);
+    rows.push({
+      name: s.name,
+      kind: "service",
+      backend: "-",
+      model: "-",
+      watch: "-",
+      session: s.session,
+      state: pane ? (pane.dead ? "exited" : "running") : s.enabled ? "stopped" : "disabled",
+      command: pane?.command,
+      doing: "",
+    });
+  }
+  const phases = fleet.loop.phases;
+  const idx = readPhaseIndex(fleet);
+  const ph = currentPhase(fleet);
+  return {
+    phase: ph
+      ? { id: ph.id, index: idx, count: phases.length, plan: ph.plan, done: phaseDone(fleet, ph), sequenceComplete: sequenceComplete(fleet) }
+      : undefined,
+    rows,
+    watchdog: {
+      running: wdRunning,
+      heartbeatAgeS: wd.heartbeat !== undefined ? Math.round((now - wd.heartbeat) / 1000) : undefined,
+      pid: lockHolder?.pid,
+      configError: wdRunning ? wd.configError : undefined,
+      lastTickMs: wd.lastTickMs,
+    },
+  };
+}
+
+function table(rows: string[][]): string[] {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join("  ").trimEnd());
+}
+
+export async function status(ctx: Ctx, json: boolean): Promise<number> {
+  const report = await collectStatus(ctx);
+  if (json) {
+    ctx.io.out(JSON.stringify(report, null, 2));
+    return 0;
+  }
+  const p = report.phase;
+  if (p) {
+    const state = p.sequenceComplete ? "sequence complete" : p.done ? "done" : "in progress";
+    ctx.io.out(`phase ${p.id} [${p.index + 1}/${p.count}]${p.plan ? ` plan=${p.plan}` : ""} (${state})`);
+  }
+  const w = report.watchdog;
+  const wdState = w.running ? "running" : "stopped";
+  const wdDoing = w.running
+    ? w.heartbeatAgeS !== undefined
+      ? `heartbeat ${w.heartbeatAgeS}s ago${w.configError ? `; CONFIG ERROR (using last good): ${w.configError}` : ""}`
+      : "starting"
+    : "";
+  const lines = table([
+    ["NAME", "KIND", "BACKEND", "MODEL", "WATCH", "SESSION", "DOING"],
+    ...report.rows.map((r) => [r.name, r.kind, r.backend, r.model, r.watch, r.state, r.doing]),
+    ["watchdog", "watchdog", "-", "-", "-", wdState, wdDoing],
+  ]);
+  for (const l of lines) ctx.io.out(l);
+  return 0;
+}

@@ -1,0 +1,140 @@
+// Carry out decided actions and log each with its reason. Structural actions (kill, start, phase)
+// run in order; pings run in the background so one slow TUI never stalls the tick for the rest.
+import { readFileSync, rmSync, mkdirSync } from "node:fs";
+import path from "node:path";
+import type { Fleet } from "../config/load.js";
+import type { Tmux } from "../tmux/tmux.js";
+import type { EventLog } from "../log.js";
+import { startAgent } from "../fleet/launch.js";
+import { ping } from "../fleet/ping.js";
+import { writeFileAtomic, writeJsonAtomic } from "../state/files.js";
+import { clearSequenceComplete, sequenceCompleteFile, writePhaseIndex } from "../state/phase.js";
+import type { Action } from "./types.js";
+import { parkedDir, triggerPath, type Observer } from "./observe.js";
+
+export interface Actor {
+  fleet: Fleet;
+  tmux: Tmux;
+  log: EventLog;
+  observer?: Observer;
+  inFlight: Set<Promise<void>>;
+  pinging: Set<string>;
+}
+
+function wakeText(fleet: Fleet, agentName: string): string | undefined {
+  const agent = fleet.agents.find((a) => a.name === agentName);
+  if (!agent?.wake) return undefined;
+  try {
+    return readFileSync(agent.wake.promptFile, "utf8").split(/\s+/).filter(Boolean).join(" ") || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function doPing(actor: Actor, action: Extract<Action, { type: "ping" }>): void {
+  const { fleet, log } = actor;
+  const agent = fleet.agents.find((a) => a.name === action.agent);
+  if (!agent) return;
+  if (actor.pinging.has(agent.name)) {
+    log.event("info", { agent: agent.name, action: "ping-skipped", reason: "a ping to this agent is still in flight", purpose: action.purpose });
+    return;
+  }
+  const text = action.purpose === "wake" ? wakeText(fleet, agent.name) : action.text;
+  if (!text) {
+    log.event("warn", { agent: agent.name, action: "ping-skipped", reason: "wake prompt file missing or empty" });
+    return;
+  }
+  actor.pinging.add(agent.name);
+  const p = (async () => {
+    try {
+      const res = await ping(actor.tmux, agent.session, text, {
+        submitKey: agent.backend.submit_key,
+        timeoutMs: fleet.watchdog.ping_timeout * 1000,
+      });
+      log.event(res.ok ? "info" : "warn", {
+        agent: agent.name,
+        action: res.ok ? "pinged" : "ping-unconfirmed",
+        reason: res.ok ? action.reason : `${action.reason}; ${res.reason}`,
+        purpose: action.purpose,
+        tries: res.tries,
+      });
+    } finally {
+      actor.pinging.delete(agent.name);
+    }
+  })();
+  actor.inFlight.add(p);
+  void p.finally(() => actor.inFlight.delete(p));
+}
+
+export async function act(actor: Actor, actions: Action[]): Promise<void> {
+  const { fleet, tmux, log } = actor;
+  const byName = new Map(fleet.agents.map((a) => [a.name, a]));
+  for (const action of actions) {
+    try {
+      switch (action.type) {
+        case "note":
+          log.event(action.level, { agent: action.agent, action: action.event, reason: action.reason });
+          break;
+        case "kill": {
+          const a = byName.get(action.agent);
+          if (!a) break;
+          await tmux.killSession(a.session);
+          actor.observer?.forget(a.session);
+          log.event("info", { agent: a.name, action: "killed", reason: action.reason });
+          break;
+        }
+        case "start": {
+          const a = byName.get(action.agent);
+          if (!a) break;
+          actor.observer?.forget(a.session);
+          const r = await startAgent({ fleet, tmux, say: (l) => log.event("warn", { agent: a.name, action: "launch", reason: l }) }, a, { force: action.force });
+          log.event(action.restart ? "warn" : "info", {
+            agent: a.name,
+            action: action.restart ? "restarted" : r.started ? "started" : "start-skipped",
+            reason: action.reason,
+            detail: r.detail,
+          });
+          const d = r.delivered.catch(() => undefined);
+          actor.inFlight.add(d);
+          void d.finally(() => actor.inFlight.delete(d));
+          break;
+        }
+        case "keys": {
+          const a = byName.get(action.agent);
+          if (!a) break;
+          await tmux.sendKeys(a.session, action.keys);
+          log.event("info", { agent: a.name, action: "answered-dialog", reason: action.reason, keys: action.keys });
+          break;
+        }
+        case "ping":
+          doPing(actor, action);
+          break;
+        case "park":
+          mkdirSync(parkedDir(fleet), { recursive: true });
+          writeJsonAtomic(path.join(parkedDir(fleet), `${action.agent}.json`), { reason: action.reason, at: new Date().toISOString() });
+          log.event("error", { agent: action.agent, action: "parked", reason: `${action.reason} (run \`agents up ${action.agent}\` to retry)` });
+          break;
+        case "set-phase":
+          writePhaseIndex(fleet, action.index);
+          log.event("info", { action: "phase-advanced", reason: action.reason, index: action.index, phase: fleet.loop.phases[action.index]?.id });
+          break;
+        case "mark-complete":
+          writeFileAtomic(sequenceCompleteFile(fleet), `phase sequence complete at ${new Date().toISOString()}; loops stopped\n`);
+          log.event("info", { action: "sequence-complete", reason: action.reason });
+          break;
+        case "clear-complete":
+          clearSequenceComplete(fleet);
+          log.event("info", { action: "sequence-resumed", reason: action.reason });
+          break;
+        case "consume-trigger": {
+          const t = triggerPath(fleet);
+          if (t) rmSync(t, { force: true });
+          log.event("info", { action: "on-complete-triggered", reason: action.reason });
+          break;
+        }
+      }
+    } catch (err) {
+      log.event("error", { agent: "agent" in action ? action.agent : undefined, action: `${action.type}-failed`, reason: (err as Error).message });
+    }
+  }
+}

@@ -1,0 +1,177 @@
+// The watchdog process: timers, config reload (keeping the last good config), the fleet lock,
+// file watches, and a clean stop on SIGTERM/SIGINT. Each tick is observe → decide → act.
+import { statSync } from "node:fs";
+import path from "node:path";
+import chokidar, { type FSWatcher } from "chokidar";
+import cron, { type ScheduledTask } from "node-cron";
+import { loadConfig, type Fleet } from "../config/load.js";
+import { Tmux } from "../tmux/tmux.js";
+import { createEventLog, watchdogLogPath, type EventLog } from "../log.js";
+import { readJsonOr, writeJsonAtomic } from "../state/files.js";
+import { handoffRepo, stateSubdir, currentPhase } from "../state/phase.js";
+import { UserError } from "../errors.js";
+import { decide } from "./decide.js";
+import { Observer } from "./observe.js";
+import { act, type Actor } from "./act.js";
+import { FleetLock } from "./lock.js";
+import { emptyState, type WatchdogState } from "./types.js";
+
+export const watchdogStatePath = (fleet: Fleet): string => path.join(fleet.stateDir, "watchdog.json");
+export const watchdogLockPath = (fleet: Fleet): string => path.join(fleet.stateDir, "watchdog.lock");
+
+export function readWatchdogState(fleet: Fleet): WatchdogState {
+  const s = readJsonOr<WatchdogState | null>(watchdogStatePath(fleet), null);
+  return s && s.version === 1 && s.agents ? { ...emptyState(), ...s } : emptyState();
+}
+
+export interface WatchdogOptions {
+  /** Run one tick (heavy) and exit: for tests and `--once`. */
+  once?: boolean;
+  /** Log what would be done without doing it. */
+  dryRun?: boolean;
+  echo?: (line: string) => void;
+}
+
+function mtimeOf(file: string): number {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
+export async function runWatchdog(configPath: string, opts: WatchdogOptions = {}): Promise<number> {
+  let fleet = loadConfig(configPath);
+  let configMtime = mtimeOf(fleet.configPath);
+  const tmux = new Tmux({ socket: fleet.tmuxSocket });
+  const lock = new FleetLock(watchdogLockPath(fleet));
+  lock.acquire();
+  const log: EventLog = createEventLog(watchdogLogPath(fleet.logDir, fleet.watchdogSession), opts.echo);
+  let state = readWatchdogState(fleet);
+  const startedAt = Date.now();
+  const observer = new Observer(tmux);
+  const actor: Actor = { fleet, tmux, log, observer, inFlight: new Set(), pinging: new Set() };
+  const cronDue = new Set<string>();
+  let cronTasks: ScheduledTask[] = [];
+  let watcher: FSWatcher | undefined;
+  let stopping = false;
+  let heavyRequested = true;
+  let wakeUp: (() => void) | undefined;
+  let lastConfigError: string | undefined;
+  const traceTicks = process.env.AGENTS_TICK_EVENTS === "1";
+
+  const poke = () => wakeUp?.();
+
+  const scheduleCrons = () => {
+    for (const t of cronTasks) void t.destroy();
+    cronTasks = fleet.agents
+      .filter((a) => a.enabled && a.wake?.cron)
+      .map((a) => cron.schedule(a.wake!.cron!, () => {
+        cronDue.add(a.name);
+        poke();
+      }));
+  };
+
+  /** Watch what should wake the watchdog early: the config, and the current phase's status file. */
+  const watchFiles = async () => {
+    await watcher?.close();
+    const paths = [fleet.configPath];
+    const phase = currentPhase(fleet);
+    if (phase) {
+      const repo = handoffRepo(fleet);
+      paths.push(path.join(repo, stateSubdir(fleet), phase.status), path.join(repo, phase.status));
+    }
+    watcher = chokidar.watch(paths, { ignoreInitial: true, awaitWriteFinish: false });
+    watcher.on("all", (_event, file) => {
+      if (path.resolve(file) !== fleet.configPath) heavyRequested = true;
+      poke();
+    });
+  };
+
+  const reload = () => {
+    const m = mtimeOf(fleet.configPath);
+    if (m === configMtime && !lastConfigError) return;
+    configMtime = m;
+    try {
+      const next = loadConfig(fleet.configPath);
+      const phaseChanged = currentPhase(next)?.status !== currentPhase(fleet)?.status;
+      fleet = next;
+      actor.fleet = next;
+      scheduleCrons();
+      if (lastConfigError) log.event("info", { action: "config-recovered", reason: "config is valid again; using it" });
+      else log.event("info", { action: "config-reloaded", reason: "config file changed" });
+      lastConfigError = undefined;
+      if (phaseChanged) void watchFiles();
+    } catch (err) {
+      const msg = err instanceof UserError ? err.lines.join("; ") : (err as Error).message;
+      if (msg !== lastConfigError) {
+        log.event("error", { action: "config-invalid", reason: `${msg} — keeping the last good config` });
+      }
+      lastConfigError = msg;
+    }
+  };
+
+  const onSignal = (sig: string) => {
+    if (!stopping) log.event("info", { action: "stopping", reason: `${sig} received; finishing the current tick` });
+    stopping = true;
+    poke();
+  };
+  process.on("SIGTERM", () => onSignal("SIGTERM"));
+  process.on("SIGINT", () => onSignal("SIGINT"));
+  process.on("SIGHUP", () => onSignal("SIGHUP"));
+
+  scheduleCrons();
+  await watchFiles();
+  log.event("info", {
+    action: "watchdog-up",
+    reason: `signal ${fleet.watchdog.signal_interval}s, heavy ${fleet.watchdog.heavy_interval}s, watching ${fleet.agents
+      .filter((a) => a.enabled && a.watch !== "none")
+      .map((a) => a.name)
+      .join(", ") || "nothing"}`,
+    pid: process.pid,
+  });
+
+  let lastHeavy = 0;
+  try {
+    while (!stopping) {
+      const tickStart = Date.now();
+      reload();
+      const heavy = heavyRequested || tickStart - lastHeavy >= fleet.watchdog.heavy_interval * 1000;
+      heavyRequested = false;
+      if (heavy) lastHeavy = tickStart;
+      const now = Date.now();
+      const snap = await observer.observe(fleet, state, { now, heavy, cronDue: new Set(cronDue) });
+      const decision = decide(fleet, snap, state);
+      for (const a of decision.actions) if (a.type === "ping" && a.purpose === "wake") cronDue.delete(a.agent);
+      if (opts.dryRun) {
+        for (const a of decision.actions) log.event("info", { agent: "agent" in a ? a.agent : undefined, action: `would-${a.type}`, reason: a.reason });
+      } else {
+        await act(actor, decision.actions);
+      }
+      state = decision.state;
+      const tickMs = Date.now() - tickStart;
+      Object.assign(state, { heartbeat: Date.now(), pid: process.pid, startedAt, configError: lastConfigError, lastTickMs: tickMs });
+      writeJsonAtomic(watchdogStatePath(fleet), state);
+      if (traceTicks) log.event("info", { action: "tick", reason: heavy ? "heavy" : "signal", ms: tickMs, captures: observer.lastCaptures });
+      if (opts.once) break;
+      const wait = Math.max(0, fleet.watchdog.signal_interval * 1000 - (Date.now() - tickStart));
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, wait);
+        wakeUp = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+      wakeUp = undefined;
+    }
+  } finally {
+    await Promise.allSettled([...actor.inFlight]);
+    for (const t of cronTasks) void t.destroy();
+    await watcher?.close();
+    tmux.close();
+    lock.release();
+    log.event("info", { action: "watchdog-down", reason: stopping ? "stopped by signal" : "single tick done" });
+    log.flush();
+  }
+  return 0;
+}
