@@ -31,10 +31,23 @@ export interface DetectRules {
   title_active_re?: string;
   /** A TUI that redraws a footer: only the bottom `status_rows` count as live status. */
   footer_ui?: boolean;
-  /** How many bottom non-empty rows hold the live status region (default 12 for footer UIs; whole screen otherwise). */
+  /**
+   * How many bottom rows hold the live status region (default 12 for footer UIs; whole screen
+   * otherwise). Counted from the last non-blank row, blank rows inside included: counting only
+   * non-blank rows would reach up into a short transcript and read the agent's own words as status.
+   * Setting it applies the region even when footer_ui is false.
+   */
   status_rows?: number;
   /** Process names that mean "the agent exited to a shell" (e.g. bash, zsh, sh). */
   shell_commands?: string[];
+  /**
+   * Regex source: a row that starts a user turn in the transcript (claude "❯ text", codex "› text").
+   * Limit/fatal/dialog text above the last one is history. Rows of an input box (next to a
+   * horizontal rule, or the bottom-most match inside the status region) are not turns.
+   */
+  turn_re?: string;
+  /** Regex source: a row that marks a finished turn ("✻ Baked for 9s", "Worked for 9s"); text above the last one is history. */
+  done_re?: string;
 }
 
 export interface ResetInfo {
@@ -52,4 +65,12 @@ export interface Classification {
   rule: string;
   /** The screen line that decided it, when there is one. */
   line?: string;
+  /** 0-based row of `line` in the ANSI-stripped screen. */
+  lineNo?: number;
+  /**
+   * The pane's process is gone (#{pane_dead} or tmux's "Pane is dead" row). Set on `exited`, and on
+   * `fatal`/`limited` when the dead pane's last screen says why it ended: such a pane cannot take
+   * keys, so the watchdog must relaunch it (after the reset, for `limited`) rather than nudge it.
+   */
+  dead?: boolean;
 }
