@@ -11,7 +11,11 @@ import type { Io } from "./context.js";
 
 export async function selftest(io: Io, live: boolean, backends: string[]): Promise<number> {
   if (live) {
-    const { runLiveSelftest } = await import("../live/selftest-live.js");
+    // Loaded only for --live: it pulls in the mock model server and CLI drivers.
+    const spec = "../live/selftest-live.js";
+    const { runLiveSelftest } = (await import(spec)) as {
+      runLiveSelftest: (backends: string[], opts: { out: (line: string) => void }) => Promise<number>;
+    };
     return runLiveSelftest(backends, { out: io.out });
   }
   const results = runSelftest(defaultFixturesDir());

@@ -1,0 +1,144 @@
+// A real fleet on a private tmux server for watchdog integration tests: temp project, the built
+// CLI, the demo agent as the fake agent, and helpers to poll for conditions.
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, existsSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { execa, type ResultPromise } from "execa";
+import { Tmux } from "../../src/tmux/tmux.js";
+
+export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+export const CLI = path.join(ROOT, "bin", "agents");
+
+export function childEnv(socket: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, AGENTS_TMUX_SOCKET: socket };
+  delete env.TMUX;
+  delete env.TMUX_PANE;
+  return env;
+}
+
+export class TestFleet {
+  readonly dir: string;
+  readonly socket: string;
+  readonly tmux: Tmux;
+  readonly config: string;
+  private children: ResultPromise[] = [];
+
+  constructor(toml: string, files: Record<string, string> = {}) {
+    this.dir = mkdtempSync(path.join(os.tmpdir(), "agents-wd-"));
+    this.socket = `agents-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+    this.tmux = new Tmux({ socket: this.socket });
+    mkdirSync(path.join(this.dir, "prompts"), { recursive: true });
+    for (const f of ["builder", "adversary", "kickoff"]) this.write(`prompts/${f}.md`, `${f} prompt\n`);
+    for (const [f, text] of Object.entries(files)) this.write(f, text);
+    this.config = path.join(this.dir, "agents.toml");
+    writeFileSync(this.config, toml);
+  }
+
+  write(rel: string, text: string): void {
+    const p = path.join(this.dir, rel);
+    mkdirSync(path.dirname(p), { recursive: true });
+    writeFileSync(p, text);
+  }
+
+  read(rel: string): string | undefined {
+    const p = path.join(this.dir, rel);
+    return existsSync(p) ? readFileSync(p, "utf8") : undefined;
+  }
+
+  cli(args: string[]) {
+    return execa(process.execPath, [CLI, ...args, "--config", this.config], {
+      env: childEnv(this.socket),
+      extendEnv: false,
+      reject: false,
+      cwd: this.dir,
+    });
+  }
+
+  /** The watchdog as a direct child (not in tmux) so tests can signal it and read its exit code. */
+  watchdog(): ResultPromise {
+    const child = execa(process.execPath, [CLI, "watchdog", "--config", this.config], {
+      env: { ...childEnv(this.socket), AGENTS_TICK_EVENTS: "1" },
+      extendEnv: false,
+      reject: false,
+      cwd: this.dir,
+    });
+    this.children.push(child);
+    return child;
+  }
+
+  events(): Record<string, unknown>[] {
+    const text = this.read(".state/t-watchdog.events.jsonl") ?? "";
+    return text
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+  }
+
+  eventsFor(agent: string, action?: string): Record<string, unknown>[] {
+    return this.events().filter((e) => e.agent === agent && (action === undefined || e.action === action));
+  }
+
+  async pid(session: string): Promise<number | undefined> {
+    return (await this.tmux.listPanes()).find((p) => p.session === session)?.pid;
+  }
+
+  async screen(session: string): Promise<string> {
+    return (await this.tmux.capture(session)) ?? "";
+  }
+
+  async type(session: string, line: string): Promise<void> {
+    await this.tmux.sendText(session, line);
+    await this.tmux.sendKeys(session, ["Enter"]);
+  }
+
+  async cleanup(): Promise<void> {
+    for (const c of this.children) c.kill("SIGTERM");
+    await Promise.allSettled(this.children);
+    await this.tmux.killServer();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+export async function waitFor<T>(what: string, fn: () => T | Promise<T>, timeoutMs = 20_000, stepMs = 200): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  while (Date.now() < deadline) {
+    last = await fn();
+    if (last) return last as NonNullable<T>;
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+  throw new Error(`timed out after ${timeoutMs}ms waiting for: ${what} (last: ${JSON.stringify(last)})`);
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A bare origin and a working clone of it, both on real git. */
+export async function gitPair(base: string): Promise<{ origin: string; clone: string; push: (subject: string, files?: Record<string, string>) => Promise<void> }> {
+  const origin = path.join(base, "origin.git");
+  const clone = path.join(base, "repo");
+  const author = path.join(base, "author");
+  const g = (cwd: string, args: string[]) =>
+    execa("git", args, {
+      cwd,
+      env: { GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@t", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@t" },
+    });
+  await execa("git", ["init", "-q", "--bare", "-b", "main", origin]);
+  await execa("git", ["clone", "-q", origin, author]);
+  await g(author, ["checkout", "-q", "-b", "main"]);
+  writeFileSync(path.join(author, "README"), "x\n");
+  await g(author, ["add", "."]);
+  await g(author, ["commit", "-qm", "init"]);
+  await g(author, ["push", "-q", "origin", "main"]);
+  await execa("git", ["clone", "-q", origin, clone]);
+  const push = async (subject: string, files: Record<string, string> = {}) => {
+    for (const [f, t] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(author, f)), { recursive: true });
+      writeFileSync(path.join(author, f), t);
+    }
+    await g(author, ["add", "-A"]);
+    await g(author, ["commit", "-q", "--allow-empty", "-m", subject]);
+    await g(author, ["push", "-q", "origin", "main"]);
+  };
+  return { origin, clone, push };
+}
