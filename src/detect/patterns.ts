@@ -182,6 +182,8 @@ const demo: DetectRules = {
   fatal_re: alt("^fatal\\b", "^error:", "Invalid API key", "Please run /login"),
   turn_re: "^demo: message received",
   status_rows: 2,
+  // The demo agent is itself a bash script, so "bash" in the pane is the agent, not a shell it left.
+  shell_commands: [],
 };
 
 export const BUILTIN_DETECT: Record<BuiltinBackend, DetectRules> = { claude, codex, opencode, gemini, demo };

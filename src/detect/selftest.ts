@@ -41,7 +41,8 @@ export interface CaptureLabel {
 export function parseIndex(md: string): Map<string, CaptureMeta> {
   const out = new Map<string, CaptureMeta>();
   for (const row of md.split("\n")) {
-    const m = /^- `([^`]+)` — .*\[(.*)\]\s*$/.exec(row);
+    // The metadata bracket is the one opening with "t="; titles may contain brackets themselves.
+    const m = /^- `([^`]+)` — .*?\[(t=.*)\]\s*$/.exec(row);
     if (!m) continue;
     const fields = m[2]!;
     const meta: CaptureMeta = { dead: false };
