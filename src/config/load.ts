@@ -152,7 +152,12 @@ function deleteAt(raw: Record<string, unknown>, p: readonly PropertyKey[], keys:
 }
 
 /** Validate, turning unknown keys into warnings (removed, then validated again) and the rest into errors. */
-function validate(file: string, raw: Record<string, unknown>): { cfg: ConfigFile; warnings: string[] } {
+function validate(
+  file: string,
+  raw: Record<string, unknown>,
+  /** Where the user actually wrote a key (an agent's inherited [defaults] value lives in defaults). */
+  origin: (p: readonly PropertyKey[]) => readonly PropertyKey[] = (p) => p,
+): { cfg: ConfigFile; warnings: string[] } {
   const warnings: string[] = [];
   for (let pass = 0; pass < 3; pass++) {
     const r = configSchema.safeParse(raw);
@@ -160,7 +165,8 @@ function validate(file: string, raw: Record<string, unknown>): { cfg: ConfigFile
     const unknown = r.error.issues.filter((i) => i.code === "unrecognized_keys");
     const errors = r.error.issues.filter((i) => i.code !== "unrecognized_keys");
     if (errors.length) {
-      throw new ConfigError(errors.map((i) => `${file}: ${formatPath(i.path, raw)}: ${cleanMessage(i)}`));
+      // A bad [defaults] value copied into every agent is one problem: one line, at its real key.
+      throw new ConfigError([...new Set(errors.map((i) => `${file}: ${formatPath(origin(i.path), raw)}: ${cleanMessage(i)}`))]);
     }
     for (const i of unknown) {
       const keys = (i as { keys: string[] }).keys;
@@ -212,15 +218,24 @@ export function loadConfigText(file: string, text: string, opts: LoadOptions = {
   const raw = parseTomlFile(file, text);
   // [defaults] keys an agent can inherit are merged in before validation, as the reference does.
   const defaultsRaw = raw.defaults && typeof raw.defaults === "object" ? (raw.defaults as Record<string, unknown>) : {};
+  const inheritedKeys: Set<string>[] = [];
   if (Array.isArray(raw.agent)) {
-    raw.agent = raw.agent.map((a: unknown) => {
+    raw.agent = raw.agent.map((a: unknown, i: number) => {
+      inheritedKeys[i] = new Set();
       if (!a || typeof a !== "object") return a;
       const inherited: Record<string, unknown> = {};
-      for (const k of AGENT_INHERITED_KEYS) if (k in defaultsRaw && k !== "env") inherited[k] = defaultsRaw[k];
+      for (const k of AGENT_INHERITED_KEYS) {
+        if (k in defaultsRaw && k !== "env" && !(k in a)) {
+          inherited[k] = defaultsRaw[k];
+          inheritedKeys[i]!.add(k);
+        }
+      }
       return { ...inherited, ...(a as Record<string, unknown>) };
     });
   }
-  const { cfg, warnings } = validate(file, raw);
+  const origin = (p: readonly PropertyKey[]): readonly PropertyKey[] =>
+    p[0] === "agent" && typeof p[1] === "number" && inheritedKeys[p[1]]?.has(String(p[2])) ? ["defaults", ...p.slice(2)] : p;
+  const { cfg, warnings } = validate(file, raw, origin);
   const env = opts.env ?? process.env;
   const errors: string[] = [];
   const err = (key: string, msg: string) => errors.push(`${file}: ${key}: ${msg}`);
@@ -253,13 +268,22 @@ export function loadConfigText(file: string, text: string, opts: LoadOptions = {
   const agents: Agent[] = [];
   cfg.agent.forEach((a, i) => {
     const key = `agent[${i}](${a.name})`;
-    if (names.has(a.name)) err(`${key}.name`, `duplicate agent name "${a.name}"`);
-    if (a.name === "watchdog") err(`${key}.name`, `"watchdog" is reserved for the watchdog session`);
+    const duplicate = names.has(a.name);
+    if (duplicate) err(`${key}.name`, `duplicate agent name "${a.name}"`);
+    const reserved = a.name === "watchdog";
+    if (reserved) err(`${key}.name`, `"watchdog" is reserved for the watchdog session`);
     names.add(a.name);
     let backendName = a.backend;
     let model = a.model ?? "";
+    let backendKey = inheritedKeys[i]?.has("backend") ? "defaults.backend" : `${key}.backend`;
+    let backendSource = "";
     if (opts.envOverrides) {
-      backendName = env[`AGENT_BACKEND_${a.name}`] || backendName;
+      const envBackend = env[`AGENT_BACKEND_${a.name}`];
+      if (envBackend) {
+        backendName = envBackend;
+        backendKey = `${key}.backend`;
+        backendSource = ` from env AGENT_BACKEND_${a.name}`;
+      }
       model = env[`AGENT_MODEL_${a.name}`] || model;
     }
     if (!backendName) {
@@ -268,12 +292,13 @@ export function loadConfigText(file: string, text: string, opts: LoadOptions = {
     }
     const backend = backends[backendName];
     if (!backend) {
-      err(`${key}.backend`, `unknown backend "${backendName}" (known: ${Object.keys(backends).join(", ")})`);
+      err(backendKey, `unknown backend "${backendName}"${backendSource} (known: ${Object.keys(backends).join(", ")})`);
       return;
     }
     if (!backend.bin) err(`backend.${backendName}.bin`, "is required (the command that starts the agent)");
     const session = a.session ?? prefix + a.name;
-    claim(`agent "${a.name}"`, session, `${key}.session`);
+    // A duplicate or reserved name already has its line; its session clash is the same problem.
+    if (!duplicate && !reserved) claim(`agent "${a.name}"`, session, `${key}.session`);
     const dir = resolvePath(projectDir, a.dir ?? ".");
     let promptFile: string | undefined;
     if (a.prompt_file) {
@@ -322,10 +347,11 @@ export function loadConfigText(file: string, text: string, opts: LoadOptions = {
   const services: Service[] = [];
   cfg.service.forEach((s, i) => {
     const key = `service[${i}](${s.name})`;
-    if (names.has(s.name)) err(`${key}.name`, `duplicate name "${s.name}" (agents and services share names)`);
+    const duplicate = names.has(s.name);
+    if (duplicate) err(`${key}.name`, `duplicate name "${s.name}" (agents and services share names)`);
     names.add(s.name);
     const session = prefix + s.name;
-    claim(`service "${s.name}"`, session, `${key}.name`);
+    if (!duplicate) claim(`service "${s.name}"`, session, `${key}.name`);
     services.push({
       name: s.name,
       session,
@@ -354,7 +380,7 @@ export function loadConfigText(file: string, text: string, opts: LoadOptions = {
     }
   }
 
-  if (errors.length) throw new ConfigError(errors);
+  if (errors.length) throw new ConfigError([...new Set(errors)]);
 
   const declared = new Set<string>([...Object.keys(cfg.backend), ...agents.map((a) => a.backendName)]);
   return {
