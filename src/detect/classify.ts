@@ -96,6 +96,7 @@ export function compileRules(rules: DetectRules): CompiledRules {
   return compiled;
 }
 
+const WRAP_MIN = 40;
 const DEAD_ROW = /^Pane is dead \((?:status|signal) /;
 const RULE_ROW = /^\s*[─━═╌-]{8,}\s*$/;
 
@@ -157,6 +158,8 @@ function lastMatch(re: RegExp | undefined, lines: string[], from: number, to: nu
     const line = lines[i]!;
     if (line.trim() === "") continue;
     if (re.test(line)) return { lineNo: i, line };
+    // Only a long row can have been wrapped by the CLI; skipping short ones halves the regex work.
+    if (line.length < WRAP_MIN) continue;
     const next = i + 1 < to ? lines[i + 1]! : "";
     if (next.trim() !== "" && re.test(`${line.trimEnd()} ${next.trim()}`)) return { lineNo: i, line };
   }

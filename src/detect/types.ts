@@ -61,7 +61,12 @@ export interface Classification {
   state: ScreenState;
   /** For `limited`: the reset time found on screen. */
   reset?: ResetInfo;
-  /** Which rule decided (e.g. "limit_re", "active_re", "title_active_re", "dead", "idle_re", "default"). */
+  /**
+   * Which rule decided: a field name ("active_re", "title_active_re", "idle_re", "limit_re",
+   * "fatal_re", "dialog_re"), "dead" (pane dead, nothing on screen explains it), "shell_command"
+   * (a shell is in the pane and the screen does not look like the agent), "not active_re" (no
+   * idle_re and active_re did not match) or "default" (nothing matched: state `unknown`).
+   */
   rule: string;
   /** The screen line that decided it, when there is one. */
   line?: string;
