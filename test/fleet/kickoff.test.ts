@@ -1,0 +1,136 @@
+// What an agent is told at start: loop kickoff = rendered template + role prompt, for the
+// current phase, with the phase's model override.
+import path from "node:path";
+import { describe, expect, test } from "vitest";
+import { agentModel, buildKickoff, kickoffPath, resumeIdPath, sessionLogPath } from "../../src/fleet/kickoff.js";
+import { writePhaseIndex } from "../../src/state/phase.js";
+import { project } from "../helpers/project.js";
+
+const TOML = `[defaults]
+session_prefix = "k-"
+log_dir = ".state"
+backend = "demo"
+model = "base-model"
+
+[loop]
+kickoff_template = "prompts/kickoff.md"
+roles_dir = "roles"
+phases = [
+  { id = "P1", plan = "plans/P1.md", status = "status/P1.md" },
+  { id = "P2", plan = "plans/P2.md", status = "status/P2.md", models = { builder = "big-model" } },
+]
+
+[[agent]]
+name = "b"
+kind = "loop"
+role = "builder"
+
+[[agent]]
+name = "r"
+kind = "loop"
+role = "adversary"
+model = "own-model"
+
+[[agent]]
+name = "sup"
+prompt = "You supervise."
+
+[[agent]]
+name = "filed"
+kind = "task"
+prompt_file = "tasks/t.md"
+
+[[agent]]
+name = "bare"
+`;
+
+const FILES = {
+  "prompts/kickoff.md": "Phase {phase_id} as {role}: plan {plan}, status {status}. Unknown {slot} stays.\n\n",
+  "roles/builder.md": "You build. Literal {phase_id} in a role prompt is not a slot.\n",
+  "roles/adversary.md": "You review.\n",
+  "tasks/t.md": "Do the task in {plan}.\n",
+};
+
+function setup(toml = TOML) {
+  const p = project(toml, FILES);
+  const fleet = p.load();
+  const agent = (name: string) => fleet.agents.find((a) => a.name === name)!;
+  return { p, fleet, agent };
+}
+
+describe("loop kickoff", () => {
+  test("template rendered from the current phase, followed by the role prompt", () => {
+    const { fleet, agent } = setup();
+    expect(buildKickoff(fleet, agent("b"))).toBe(
+      "Phase P1 as builder: plan plans/P1.md, status status/P1.md. Unknown {slot} stays.\n\n" +
+        "You build. Literal {phase_id} in a role prompt is not a slot.\n",
+    );
+    expect(buildKickoff(fleet, agent("r"))).toBe(
+      "Phase P1 as adversary: plan plans/P1.md, status status/P1.md. Unknown {slot} stays.\n\nYou review.\n",
+    );
+  });
+
+  test("follows the phase index in the state dir", () => {
+    const { fleet, agent } = setup();
+    writePhaseIndex(fleet, 1);
+    expect(buildKickoff(fleet, agent("b"))).toMatch(/^Phase P2 as builder: plan plans\/P2\.md, status status\/P2\.md\./);
+  });
+
+  test("an out-of-range phase index is clamped to the last phase", () => {
+    const { fleet, agent } = setup();
+    writePhaseIndex(fleet, 9);
+    expect(buildKickoff(fleet, agent("b"))).toMatch(/^Phase P2 /);
+  });
+
+  test("without a kickoff_template the kickoff is the role prompt alone", () => {
+    const { fleet, agent } = setup(TOML.replace('kickoff_template = "prompts/kickoff.md"\n', ""));
+    expect(buildKickoff(fleet, agent("r"))).toBe("You review.\n");
+  });
+
+  test("with no phases the slots are empty", () => {
+    const { fleet, agent } = setup(TOML.replace(/phases = \[[\s\S]*?\n\]\n/, ""));
+    expect(buildKickoff(fleet, agent("b"))).toMatch(/^Phase  as builder: plan , status \. /);
+  });
+});
+
+describe("per-phase model overrides", () => {
+  test("a phase's models[role] wins over the agent's model, only in that phase", () => {
+    const { fleet, agent } = setup();
+    expect(agentModel(fleet, agent("b"))).toBe("base-model");
+    writePhaseIndex(fleet, 1);
+    expect(agentModel(fleet, agent("b"))).toBe("big-model");
+  });
+
+  test("roles without an override keep their own model or the default", () => {
+    const { fleet, agent } = setup();
+    writePhaseIndex(fleet, 1);
+    expect(agentModel(fleet, agent("r"))).toBe("own-model");
+    expect(agentModel(fleet, agent("sup"))).toBe("base-model");
+  });
+
+  test("the phase override also beats an env override, as in the reference", () => {
+    const p = project(TOML, FILES);
+    const fleet = p.load({ env: { AGENT_MODEL_b: "env-model", AGENT_MODEL_r: "env-model" }, envOverrides: true });
+    writePhaseIndex(fleet, 1);
+    expect(agentModel(fleet, fleet.agents[0]!)).toBe("big-model");
+    expect(agentModel(fleet, fleet.agents[1]!)).toBe("env-model");
+  });
+});
+
+describe("other kinds", () => {
+  test("prompt, prompt_file (read as is, no slots) or nothing", () => {
+    const { fleet, agent } = setup();
+    expect(buildKickoff(fleet, agent("sup"))).toBe("You supervise.");
+    expect(buildKickoff(fleet, agent("filed"))).toBe("Do the task in {plan}.\n");
+    expect(buildKickoff(fleet, agent("bare"))).toBe("");
+  });
+});
+
+describe("state file locations", () => {
+  test("kickoff and resume id in the state dir, session log in log_dir", () => {
+    const { p, fleet, agent } = setup();
+    expect(kickoffPath(fleet, "k-b")).toBe(path.join(p.dir, ".state/state/kickoff-k-b.txt"));
+    expect(resumeIdPath(fleet, agent("b"))).toBe(path.join(p.dir, ".state/state/b.id"));
+    expect(sessionLogPath(fleet, "k-b")).toBe(path.join(p.dir, ".state/k-b.log"));
+  });
+});
