@@ -13,7 +13,9 @@ import { watchdogLockPath } from "../watchdog/loop.js";
 import { sessionLogPath } from "../fleet/kickoff.js";
 import type { Ctx } from "./context.js";
 
-const CLI_JS = fileURLToPath(new URL("../cli.js", import.meta.url));
+// The bin script, not dist/cli.js: cli.js only exports run(), so running it directly exits at once
+// and the watchdog session would vanish the moment `up` created it.
+const CLI_BIN = fileURLToPath(new URL("../../bin/agents", import.meta.url));
 
 function checkNames(ctx: Ctx, names: string[]): void {
   const known = new Set(["watchdog", ...ctx.fleet.agents.map((a) => a.name), ...ctx.fleet.services.map((s) => s.name)]);
@@ -26,7 +28,7 @@ function checkNames(ctx: Ctx, names: string[]): void {
 export async function startWatchdogSession(ctx: Ctx): Promise<boolean> {
   const { fleet, tmux } = ctx;
   if (await tmux.hasSession(fleet.watchdogSession)) return false;
-  const command = `exec ${shellQuote(process.execPath)} ${shellQuote(CLI_JS)} watchdog --config ${shellQuote(fleet.configPath)}`;
+  const command = `exec ${shellQuote(process.execPath)} ${shellQuote(CLI_BIN)} watchdog --config ${shellQuote(fleet.configPath)}`;
   const env: Record<string, string> = {};
   if (process.env.AGENTS_TMUX_SOCKET) env.AGENTS_TMUX_SOCKET = process.env.AGENTS_TMUX_SOCKET;
   const r = await tmux.newSession({ name: fleet.watchdogSession, cwd: fleet.projectDir, command, env });
