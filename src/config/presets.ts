@@ -42,6 +42,8 @@ export const PRESETS: Record<string, PresetTable> = {
     stall_idle: 120,
     connect_delay: 1,
     ...BUILTIN_DETECT.demo,
+    // The demo agent *is* a bash script: its pane command is bash, which is not "exited to a shell".
+    shell_commands: [],
   },
   claude: {
     bin: "claude",
