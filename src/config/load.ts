@@ -45,6 +45,7 @@ export interface Backend extends DetectRules {
   connect_delay: number;
   answer_dialogs: boolean;
   preseed_trust: boolean;
+  nudge_keys: string[];
   env: Record<string, string>;
 }
 

@@ -29,6 +29,7 @@ export const BACKEND_DEFAULTS = {
   answer_dialogs: true,
   preseed_trust: false,
   prompt_arg: "{prompt}",
+  nudge_keys: [] as string[],
 };
 
 export type PresetTable = BackendTable;
@@ -58,6 +59,8 @@ export const PRESETS: Record<string, PresetTable> = {
     preseed_trust: true,
     connect_delay: 8,
     ...BUILTIN_DETECT.claude,
+    // Its limit screen can hold a menu ("What do you want to do?"); Escape closes it first.
+    nudge_keys: ["Escape"],
   },
   codex: {
     bin: "codex",
@@ -71,6 +74,8 @@ export const PRESETS: Record<string, PresetTable> = {
     preseed_trust: true,
     connect_delay: 8,
     ...BUILTIN_DETECT.codex,
+    // Its limit screen can hold a menu ("What do you want to do?"); Escape closes it first.
+    nudge_keys: ["Escape"],
   },
   opencode: {
     bin: "opencode",

@@ -46,6 +46,12 @@ export const backendSchema = z.strictObject({
   limit_re: regexSource.optional(),
   fatal_re: regexSource.optional(),
   dialog_re: regexSource.optional(),
+  /** Regex source: a row that starts a user turn (limit/fatal text above it is stale). */
+  turn_re: regexSource.optional(),
+  /** Regex source: a row that marks a finished turn. */
+  done_re: regexSource.optional(),
+  /** Keys sent before a usage-limit nudge, e.g. Escape to close a limit menu so the text reaches the input. */
+  nudge_keys: z.array(z.string()).optional(),
   title_active_re: regexSource.optional(),
   status_rows: z.number().int().positive().optional(),
   shell_commands: z.array(z.string()).optional(),

@@ -47,6 +47,10 @@ function doPing(actor: Actor, action: Extract<Action, { type: "ping" }>): void {
   actor.pinging.add(agent.name);
   const p = (async () => {
     try {
+      if (action.purpose === "nudge" && agent.backend.nudge_keys.length) {
+        await actor.tmux.sendKeys(agent.session, agent.backend.nudge_keys);
+        await new Promise((r) => setTimeout(r, 300));
+      }
       const res = await ping(actor.tmux, agent.session, text, {
         submitKey: agent.backend.submit_key,
         timeoutMs: fleet.watchdog.ping_timeout * 1000,
