@@ -282,3 +282,51 @@ env = { DEMO_EXIT = "1" }
     await waitFor("unparked event", () => fleet!.eventsFor("crash", "unparked")[0]);
   });
 });
+
+describe("watchdog reacts and remembers", () => {
+  it("advances within seconds of a status file change, without waiting for the heavy tick", async () => {
+    fleet = new TestFleet(
+      `${BASE.replace("heavy_interval = 1", "heavy_interval = 120")}
+[loop]
+phases = [ { id = "P1", status = "status/P1.md" }, { id = "P2", status = "status/P2.md" } ]
+[[agent]]
+name = "builder"
+kind = "loop"
+role = "builder"
+watch = "heal"
+`,
+      { "status/P1.md": "## DONE\nnot yet\n", "status/P2.md": "## DONE\nTBD\n" },
+    );
+    fleet.watchdog();
+    await waitFor("builder started", () => fleet!.pid("t-builder"));
+    await sleep(1500);
+    const t = Date.now();
+    fleet.write("status/P1.md", "## DONE\nP1 shipped\n");
+    await waitFor("advanced", () => fleet!.read(".state/state/phase-idx")?.trim() === "1", 10_000, 100);
+    expect(Date.now() - t).toBeLessThan(4000);
+  });
+
+  it("a usage-limit hold survives a watchdog restart", async () => {
+    fleet = new TestFleet(`${BASE}
+[[agent]]
+name = "a"
+watch = "heal+stall"
+prompt = "go"
+`);
+    const first = fleet.watchdog();
+    await waitFor("a started", () => fleet!.pid("t-a"));
+    const reset = new Date(Date.now() + 86400_000);
+    const month = reset.toLocaleString("en-US", { month: "short", timeZone: "UTC" });
+    await fleet.type("t-a", `/limit You've hit your usage limit · resets ${month} ${reset.getUTCDate()}, 3am (UTC)`);
+    await waitFor("hold", () => fleet!.eventsFor("a", "limit-hold")[0]);
+    first.kill("SIGTERM");
+    await first;
+    fleet.watchdog();
+    await waitFor("second watchdog ticking", () => fleet!.events().filter((e) => e.action === "watchdog-up").length === 2);
+    await sleep(5000);
+    expect(fleet.eventsFor("a", "limit-hold")).toHaveLength(1);
+    expect(restarts(fleet, "a")).toEqual([]);
+    const st = JSON.parse((await fleet.cli(["status", "--json"])).stdout);
+    expect(st.rows[0].doing).toBe(`limited until ${reset.toISOString().slice(0, 10)}T03:00:00Z`);
+  });
+});
