@@ -25,7 +25,7 @@ echo "demo agent ready (model=${model:-default})"
 mode="${DEMO_MODE:-work}"
 tick="${DEMO_TICK:-2}"
 prompt() { printf 'demo> '; }
-[ "$mode" = quiet ] && prompt
+if [ "$mode" = quiet ]; then prompt; else echo "working... $(date +%H:%M:%S)"; fi
 while :; do
   if IFS= read -r -t "$tick" line; then
     case "$line" in
