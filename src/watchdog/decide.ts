@@ -219,6 +219,7 @@ function healRule(ctx: Ctx, agent: Agent, rt: AgentRuntime, held: boolean): void
   if (held) return;
   const reading = ctx.snap.screens.get(agent.session);
   if (reading?.state === "fatal") requestRestart(ctx, agent, rt, `fatal: ${reading.line ?? reading.rule}`, true);
+  else if (reading?.state === "exited") requestRestart(ctx, agent, rt, `agent exited (pane is running ${pane.command})`, true);
 }
 
 function dialogRule(ctx: Ctx, agent: Agent, rt: AgentRuntime): void {

@@ -40,6 +40,11 @@ describe("heal (heavy tick)", () => {
       spec: { heavy: true, panes: [pane("t-a", { dead: true, deadStatus: 1 }), pane("t-s"), pane("t-off")] },
       expect: ["start:a"],
     },
+    {
+      name: "an agent that exited to a shell is restarted",
+      spec: { heavy: true, panes: [pane("t-a", { command: "bash" }), pane("t-s"), pane("t-off")], screens: { "t-a": reading("exited") } },
+      expect: ["start:a"],
+    },
     { name: "unwatched agent is never healed", spec: { heavy: true, panes: [pane("t-a"), pane("t-s")] }, expect: [] },
   ];
   for (const row of rows) {
