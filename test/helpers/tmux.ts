@@ -19,6 +19,8 @@ export interface CliResult {
 export interface PrivateTmux {
   /** The `-L` name: unique per call, so parallel test files never share a server. */
   readonly socket: string;
+  /** Own TMUX_TMPDIR: the socket file lives (and is removed) with it, not in the shared /tmp/tmux-UID. */
+  readonly tmpdir: string;
   /** Environment for children: AGENTS_TMUX_SOCKET set, TMUX/TMUX_PANE removed, so nothing they
    * run can reach the server of the tmux the tests happen to be started from. */
   readonly env: NodeJS.ProcessEnv;
@@ -28,12 +30,13 @@ export interface PrivateTmux {
   sessions(): string[];
   /** Run the built CLI (`node bin/agents ...`) with the private environment. */
   cli(args: string[], opts?: { cwd?: string; env?: Record<string, string | undefined> }): Promise<CliResult>;
-  /** Kill the private server; safe to call when it never started. */
+  /** Kill the private server and remove its socket dir; safe to call when it never started. */
   kill(): void;
 }
 
 export function childEnv(socket: string, extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, AGENTS_TMUX_SOCKET: socket, ...extra };
+  // An inherited TMUX makes tmux (and anything it starts) talk to the server the tests run in.
   delete env.TMUX;
   delete env.TMUX_PANE;
   for (const [k, v] of Object.entries(extra)) if (v === undefined) delete env[k];
@@ -46,13 +49,16 @@ export function uniqueSocket(tag = "test"): string {
 
 export function privateTmux(tag = "test"): PrivateTmux {
   const socket = uniqueSocket(tag);
-  const env = childEnv(socket);
+  // Short on purpose: a unix socket path must fit in ~104 bytes.
+  const tmpdir = mkdtempSync("/tmp/agt-");
+  const env = childEnv(socket, { TMUX_TMPDIR: tmpdir });
   const tmux = (args: string[]): CliResult => {
     const r = spawnSync("tmux", ["-L", socket, ...args], { env, encoding: "utf8" });
     return { code: r.status ?? 1, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
   };
   return {
     socket,
+    tmpdir,
     env,
     tmux,
     sessions() {
@@ -71,6 +77,7 @@ export function privateTmux(tag = "test"): PrivateTmux {
     },
     kill() {
       tmux(["kill-server"]);
+      rmSync(tmpdir, { recursive: true, force: true });
     },
   };
 }

@@ -1,0 +1,225 @@
+// The built CLI's user-facing contract where no fleet needs to run: init, phase, exit codes and
+// one-line errors for bad configs and bad usage. Still on a private tmux socket, so a verb that
+// looks at tmux (status, up) can never reach the default server.
+import { cpSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { ROOT, copyDemoFleet, privateTmux, removeDir, tempDir, type PrivateTmux } from "../helpers/tmux.js";
+
+let t: PrivateTmux;
+const dirs: string[] = [];
+const temp = (tag: string) => {
+  const d = tempDir(tag);
+  dirs.push(d);
+  return d;
+};
+
+beforeAll(() => {
+  t = privateTmux("cli");
+});
+
+afterAll(() => {
+  t?.kill();
+  for (const d of dirs) removeDir(d);
+});
+
+/** stderr must be one `agents: ...` line per problem, never a stack trace. */
+function expectUserError(stderr: string, lines: string[]): void {
+  expect(stderr.split("\n")).toEqual(lines.map((l) => `agents: ${l}`));
+  expect(stderr).not.toMatch(/^\s+at /m);
+}
+
+describe("init", () => {
+  test("scaffolds agents.toml, prompts/, a plan and a status file that load as a valid fleet", async () => {
+    const dir = path.join(temp("init"), "my-proj");
+    const r = await t.cli(["init", dir]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    for (const f of ["agents.toml", "prompts/kickoff.md", "prompts/builder.md", "prompts/adversary.md", "plans/P1.md", "status/P1-STATUS.md"]) {
+      expect(existsSync(path.join(dir, f)), f).toBe(true);
+    }
+    expect(readFileSync(path.join(dir, "agents.toml"), "utf8")).toContain('session_prefix = "my-proj-"');
+    expect(readFileSync(path.join(dir, "prompts/builder.md"), "utf8")).toBe(readFileSync(path.join(ROOT, "prompts/builder.md"), "utf8"));
+    // The scaffold is a real config: status reads it (nothing is running yet).
+    const s = await t.cli(["status", "--json"], { cwd: dir });
+    expect(s.stderr).toBe("");
+    expect(s.code).toBe(0);
+    const rows = (JSON.parse(s.stdout) as { rows: { name: string; state: string }[] }).rows;
+    expect(rows.map((x) => [x.name, x.state])).toEqual([
+      ["builder", "stopped"],
+      ["adversary", "stopped"],
+    ]);
+  });
+
+  test("init with no argument scaffolds the current directory", async () => {
+    const dir = temp("init-cwd");
+    const r = await t.cli(["init"], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(existsSync(path.join(dir, "agents.toml"))).toBe(true);
+  });
+
+  test("refuses to overwrite an existing agents.toml: exit 2, file untouched", async () => {
+    const dir = temp("init-again");
+    writeFileSync(path.join(dir, "agents.toml"), "# mine\n");
+    const r = await t.cli(["init", dir]);
+    expect(r.code).toBe(2);
+    expectUserError(r.stderr, [`${path.join(dir, "agents.toml")}: already exists; refusing to overwrite`]);
+    expect(readFileSync(path.join(dir, "agents.toml"), "utf8")).toBe("# mine\n");
+    expect(existsSync(path.join(dir, "prompts"))).toBe(false);
+  });
+
+  test("keeps a user's existing prompts", async () => {
+    const dir = temp("init-prompts");
+    cpSync(path.join(ROOT, "prompts"), path.join(dir, "prompts"), { recursive: true });
+    writeFileSync(path.join(dir, "prompts/builder.md"), "my builder\n");
+    const r = await t.cli(["init", dir]);
+    expect(r.code).toBe(0);
+    expect(readFileSync(path.join(dir, "prompts/builder.md"), "utf8")).toBe("my builder\n");
+  });
+});
+
+describe("bad configs: exit 2, one line per problem naming file and key, nothing started", () => {
+  const MIN = `[defaults]\nsession_prefix = "bad-"\nlog_dir = ".state"\nbackend = "demo"\n`;
+  const cases: [string, string, (file: string, dir: string) => string[]][] = [
+    ["unknown backend", `${MIN}[[agent]]\nname = "a"\nbackend = "nope"\n`, (f) => [
+      `${f}: agent[0](a).backend: unknown backend "nope" (known: demo, claude, codex, opencode, gemini)`,
+    ]],
+    ["duplicate agent", `${MIN}[[agent]]\nname = "a"\n[[agent]]\nname = "a"\n`, (f) => [`${f}: agent[1](a).name: duplicate agent name "a"`]],
+    ["missing session_prefix", `[defaults]\nlog_dir = "x"\n`, (f) => [
+      `${f}: defaults.session_prefix: is required (e.g. session_prefix = "myproj-")`,
+    ]],
+    ["wrong type and bad enum together", `${MIN}[watchdog]\nheavy_interval = "5m"\n[[agent]]\nname = "a"\nkind = "daemon"\n`, (f) => [
+      `${f}: watchdog.heavy_interval: expected number, received string`,
+      `${f}: agent[0](a).kind: must be one of "loop", "persistent", "task", "orchestrator"`,
+    ]],
+    ["bad regex", `${MIN}[backend.demo]\nfatal_re = "+x"\n`, (f) => [
+      `${f}: backend.demo.fatal_re: bad regex "+x": Invalid regular expression: /+x/i: Nothing to repeat`,
+    ]],
+    ["missing prompt file", `${MIN}[[agent]]\nname = "a"\nprompt_file = "p.md"\n`, (f, d) => [`${f}: agent[0](a).prompt_file: file not found: ${d}/p.md`]],
+    ["bad name", `${MIN}[[agent]]\nname = "a;b"\n`, (f) => [
+      `${f}: agent[0](a;b).name: must be 1-64 letters, digits, '-' or '_' (it becomes a tmux session and file name)`,
+    ]],
+    ["TOML syntax", `${MIN}[[agent]\nname = "a"\n`, (f) => [`${f}:5:9: TOML syntax error: expected end of table array declaration`]],
+  ];
+
+  // Every case through status; up and down share its loading, so two cases each keep them honest.
+  const runs: [string, (typeof cases)[number]][] = [
+    ...cases.map((c) => ["status", c] as [string, (typeof cases)[number]]),
+    ...["up", "down"].flatMap((verb) => [cases[0]!, cases[cases.length - 1]!].map((c) => [verb, c] as [string, (typeof cases)[number]])),
+  ];
+  for (const [verb, [name, toml, expected]] of runs) {
+    test(`${verb}: ${name}`, async () => {
+      const dir = temp("bad");
+      const file = path.join(dir, "agents.toml");
+      writeFileSync(file, toml);
+      const r = await t.cli([verb, "--config", file], { cwd: dir });
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe("");
+      expectUserError(r.stderr, expected(file, dir));
+      expect(t.sessions()).toEqual([]);
+    });
+  }
+
+  test("a missing config file names the path and how to make one", async () => {
+    const dir = temp("nocfg");
+    const r = await t.cli(["status"], { cwd: dir });
+    expect(r.code).toBe(2);
+    expectUserError(r.stderr, [`${dir}/agents.toml: config file not found (create one with \`agents init\`, or pass --config PATH)`]);
+  });
+
+  test("unknown keys warn on stderr and the verb still succeeds", async () => {
+    const dir = temp("warn");
+    const file = path.join(dir, "agents.toml");
+    writeFileSync(file, `${MIN}colour = "blue"\n[[agent]]\nname = "a"\n`);
+    const r = await t.cli(["status", "--json", "--config", file], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(`warning: ${file}: defaults.colour: unknown key (ignored)`);
+    expect(JSON.parse(r.stdout)).toHaveProperty("rows");
+  });
+});
+
+describe("usage errors", () => {
+  test("no verb prints help and exits 2; --help exits 0", async () => {
+    const none = await t.cli([]);
+    expect(none.code).toBe(2);
+    expect(none.stdout).toMatch(/^agents — /);
+    const help = await t.cli(["--help"]);
+    expect(help.code).toBe(0);
+    for (const verb of ["up", "down", "status", "logs", "phase", "watchdog", "selftest", "init"]) expect(help.stdout).toContain(`\n  ${verb}`);
+  });
+
+  test("unknown verb and unknown option: exit 2, one line", async () => {
+    const verb = await t.cli(["launch"]);
+    expect(verb.code).toBe(2);
+    expectUserError(verb.stderr, ['unknown verb "launch" (see agents --help)']);
+    const opt = await t.cli(["status", "--colour"]);
+    expect(opt.code).toBe(2);
+    expect(opt.stderr.split("\n")).toHaveLength(1);
+    expect(opt.stderr).toMatch(/^agents: Unknown option '--colour'.*\(see agents --help\)$/);
+  });
+
+  test("logs without a name, bad -n", async () => {
+    const { dir, config } = copyDemoFleet();
+    dirs.push(dir);
+    const noName = await t.cli(["logs", "--config", config]);
+    expect(noName.code).toBe(2);
+    expectUserError(noName.stderr, ["usage: agents logs <name> [-f] [-n LINES]"]);
+    const badN = await t.cli(["logs", "builder", "-n", "many", "--config", config]);
+    expect(badN.code).toBe(2);
+    expectUserError(badN.stderr, ['-n expects a number of lines, got "many"']);
+  });
+});
+
+describe("phase show / next / set", () => {
+  test("moves through the demo fleet's phases and status follows", async () => {
+    const { dir, config } = copyDemoFleet();
+    dirs.push(dir);
+    const phase = (...args: string[]) => t.cli(["phase", ...args, "--config", config], { cwd: dir });
+
+    expect((await phase()).stdout).toBe("phase P1 [1/2] sequence: P1 P2");
+    expect((await phase("show")).stdout).toBe("phase P1 [1/2] sequence: P1 P2");
+    const next = await phase("next");
+    expect(next.code).toBe(0);
+    expect(next.stdout).toBe("phase P2 [2/2] sequence: P1 P2");
+    expect(readFileSync(path.join(dir, ".agents-state/state/phase-idx"), "utf8")).toBe("1\n");
+    // P2's model override for the builder shows in status.
+    const s = JSON.parse((await t.cli(["status", "--json", "--config", config], { cwd: dir })).stdout) as {
+      phase: { id: string };
+      rows: { name: string; model: string }[];
+    };
+    expect(s.phase.id).toBe("P2");
+    expect(s.rows.find((r) => r.name === "builder")!.model).toBe("demo-model-2");
+    expect(s.rows.find((r) => r.name === "adversary")!.model).toBe("demo-model-1");
+
+    expect((await phase("next")).stdout).toBe("phase P2 [2/2] sequence: P1 P2");
+    expect((await phase("set", "0")).stdout).toBe("phase P1 [1/2] sequence: P1 P2");
+    expect(readFileSync(path.join(dir, ".agents-state/state/phase-idx"), "utf8")).toBe("0\n");
+  });
+
+  test("bad phase arguments: exit 2, index untouched", async () => {
+    const { dir, config } = copyDemoFleet();
+    dirs.push(dir);
+    const phase = (...args: string[]) => t.cli(["phase", "--config", config, ...args], { cwd: dir });
+    for (const arg of ["2", "-1", "x", "0.5"]) {
+      // "--" so that -1 reaches the verb instead of being read as an option.
+      const r = await phase("set", "--", arg);
+      expect(r.code, arg).toBe(2);
+      expectUserError(r.stderr, [`agents phase set: expected an index from 0 to 1, got ${arg}`]);
+    }
+    const none = await phase("set");
+    expectUserError(none.stderr, ["agents phase set: expected an index from 0 to 1, got nothing"]);
+    const sub = await phase("jump");
+    expect(sub.code).toBe(2);
+    expectUserError(sub.stderr, ['agents phase: unknown subcommand "jump" (show, next, set N)']);
+    expect((await phase()).stdout).toBe("phase P1 [1/2] sequence: P1 P2");
+  });
+
+  test("a config without phases says so", async () => {
+    const dir = temp("nophase");
+    const file = path.join(dir, "agents.toml");
+    writeFileSync(file, `[defaults]\nsession_prefix = "np-"\nlog_dir = ".s"\n`);
+    const r = await t.cli(["phase", "--config", file], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("no [loop].phases configured");
+  });
+});
