@@ -2,8 +2,9 @@
 // itself, shows its logs and comes down, while look-alike sessions on the same server survive.
 import { existsSync } from "node:fs";
 import path from "node:path";
+import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { copyDemoFleet, privateTmux, removeDir, waitFor, type PrivateTmux } from "../helpers/tmux.js";
+import { CLI, copyDemoFleet, privateTmux, removeDir, waitFor, type PrivateTmux } from "../helpers/tmux.js";
 
 interface StatusJson {
   phase?: { id: string; index: number; count: number };
@@ -104,6 +105,26 @@ describe("demo fleet on a private tmux server", () => {
     const bad = await agents("logs", "nobody");
     expect(bad.code).toBe(2);
     expect(bad.stderr).toBe(`agents: ${config}: no agent or service named "nobody"`);
+  });
+
+  test("logs -f follows the log as the agent writes", async () => {
+    const child = execa(process.execPath, [CLI, "logs", "supervisor", "-f", "-n", "0", "--config", config], {
+      env: t.env,
+      extendEnv: false,
+      cwd: dir,
+      reject: false,
+      buffer: false,
+      stdin: "ignore",
+    });
+    let out = "";
+    child.stdout!.setEncoding("utf8").on("data", (d: string) => (out += d));
+    try {
+      // -n 0 prints nothing old, so any working line seen here arrived while following.
+      await waitFor("a new working line while following", () => /working\.\.\. \d\d:\d\d:\d\d/.test(out), 15_000);
+    } finally {
+      child.kill("SIGTERM");
+      await child;
+    }
   });
 
   test("up again is use-or-create: nothing restarted, nothing duplicated", async () => {
