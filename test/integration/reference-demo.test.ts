@@ -3,17 +3,21 @@
 import { cpSync, existsSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { privateTmux, removeDir, tempDir, waitFor, type PrivateTmux } from "../helpers/tmux.js";
+import { ROOT, privateTmux, removeDir, tempDir, waitFor, type PrivateTmux } from "../helpers/tmux.js";
 
-const REFERENCE = "/work/shared/reference";
-const available = existsSync(path.join(REFERENCE, "demo.toml"));
+// The reference sits beside the repo (../shared/reference) on the machine it was built on.
+const REFERENCE =
+  [process.env.AGENTS_REFERENCE_DIR, path.resolve(ROOT, "../shared/reference"), "/work/shared/reference"].find(
+    (d): d is string => !!d && existsSync(path.join(d, "demo.toml")),
+  ) ?? "";
+const available = REFERENCE !== "";
 
 let t: PrivateTmux;
 let dir: string;
 let config: string;
 const agents = (...args: string[]) => t.cli([...args, "--config", config], { cwd: dir });
 
-// The reference lives beside the repo on the build machine, not in a clone; skip (loudly) elsewhere.
+// Not part of a clone: where the reference is absent this suite is reported as skipped.
 describe.skipIf(!available)("the reference demo.toml, unchanged", () => {
   beforeAll(() => {
     t = privateTmux("ref");
