@@ -1,6 +1,6 @@
 // A real fleet on a private tmux server for watchdog integration tests: temp project, the built
 // CLI, the demo agent as the fake agent, and helpers to poll for conditions.
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, existsSync, rmSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, existsSync, rmSync, renameSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -35,10 +35,12 @@ export class TestFleet {
     writeFileSync(this.config, toml);
   }
 
+  /** Atomic (temp + rename), as a careful editor saves: the watchdog never sees half a file. */
   write(rel: string, text: string): void {
     const p = path.join(this.dir, rel);
     mkdirSync(path.dirname(p), { recursive: true });
-    writeFileSync(p, text);
+    writeFileSync(`${p}.tmp`, text);
+    renameSync(`${p}.tmp`, p);
   }
 
   read(rel: string): string | undefined {
@@ -87,9 +89,13 @@ export class TestFleet {
     return (await this.tmux.capture(session)) ?? "";
   }
 
+  /**
+   * Text and Enter in one tmux invocation: the demo agent prints a working line whenever its read
+   * times out, and one landing between the text and Enter would glue itself onto the typed line.
+   */
   async type(session: string, line: string): Promise<void> {
-    await this.tmux.sendText(session, line);
-    await this.tmux.sendKeys(session, ["Enter"]);
+    const t = `=${session}:`;
+    await this.tmux.run(["send-keys", "-t", t, "-l", "--", line, ";", "send-keys", "-t", t, "Enter"]);
   }
 
   async cleanup(): Promise<void> {
@@ -97,6 +103,9 @@ export class TestFleet {
     await Promise.allSettled(this.children);
     await this.tmux.killServer();
     rmSync(this.dir, { recursive: true, force: true });
+    // kill-server leaves the socket file behind; don't litter the shared socket dir.
+    const uid = process.getuid?.() ?? 0;
+    rmSync(path.join(process.env.TMUX_TMPDIR || "/tmp", `tmux-${uid}`, this.socket), { force: true });
   }
 }
 
