@@ -67,8 +67,8 @@ function parseOptions(argv) {
   if (o.ns.some((n) => !Number.isInteger(n) || n < 1 || n > 500)) throw new Error("--n takes integers 1..500");
   o.rssN ??= o.ns.includes(50) ? 50 : o.ns[o.ns.length - 1];
   const t = o.quick
-    ? { warmupS: 2, countS: 6, cpuS: 10, statusRuns: 5, longTicks: 600, refLongS: 20 }
-    : { warmupS: 3, countS: 10, cpuS: 20, statusRuns: 7, longTicks: 2000, refLongS: 60 };
+    ? { warmupS: 2, countS: 8, cpuS: 10, statusRuns: 5, longTicks: 600, refLongS: 20 }
+    : { warmupS: 3, countS: 15, cpuS: 20, statusRuns: 7, longTicks: 2000, refLongS: 60 };
   return { ...o, ...t, signal: 1, heavy: 5, fastSignal: 0.05 };
 }
 
@@ -196,7 +196,9 @@ function bursts(calls, gapS) {
 }
 
 // ── fleet ──────────────────────────────────────────────────────────────────────────────────────
-const AGENT_CMD = (session) => `bash -c 'echo "quiet agent ${session} ready"; while :; do sleep 3600; done'`;
+// `exec sleep`: after one line the pane runs `sleep` and never prints again. Not a shell loop:
+// our classifier reads a bare shell in an agent's pane as "the agent exited" and would restart it.
+const AGENT_CMD = (session) => `echo 'quiet agent ${session} ready'; exec sleep 2147483647`;
 
 function writeConfig(dir, file, { n, prefix, logDir, signal, heavy }) {
   const lines = [
@@ -213,7 +215,7 @@ function writeConfig(dir, file, { n, prefix, logDir, signal, heavy }) {
     `heavy_interval = ${heavy}`,
     "",
     "[backend.quiet]",
-    `bin = "bash -c 'echo \\"quiet agent {session} ready\\"; while :; do sleep 3600; done'"`,
+    `bin = "echo 'quiet agent {session} ready'; exec sleep 2147483647"`,
     'prompt_delivery = "exec"',
     'active_re = "working\\\\.\\\\.\\\\."',
     "stall_idle = 1000000",
@@ -298,6 +300,33 @@ function tickEvents(logDir) {
     }
   }
   return out.sort((a, b) => a.wall - b.wall);
+}
+
+/** Restarts, kills or parks a watchdog did: any of them makes the comparison unfair (and means the
+ * fake agents are not being read as healthy), so the bench reports them. */
+function interventions(prog, logDir, outFile) {
+  if (prog.id === "ours") {
+    let n = 0;
+    const seen = [];
+    for (const f of readdirSync(logDir).filter((x) => x.endsWith("watchdog.events.jsonl"))) {
+      for (const line of readFileSync(path.join(logDir, f), "utf8").split("\n")) {
+        if (!line) continue;
+        try {
+          const e = JSON.parse(line);
+          if (e.level >= 40 || /start|restart|kill|park|ping/.test(e.action ?? "")) {
+            n++;
+            if (seen.length < 3) seen.push(`${e.agent ?? ""} ${e.action}: ${e.reason ?? ""}`);
+          }
+        } catch {
+          /* partial line */
+        }
+      }
+    }
+    return { count: n, sample: seen };
+  }
+  const lines = existsSync(outFile) ? readFileSync(outFile, "utf8").split("\n") : [];
+  const hits = lines.filter((l) => /restart|reboot|starting|killing|probe|waking|handoff/.test(l));
+  return { count: hits.length, sample: hits.slice(0, 3) };
 }
 
 async function waitFor(pred, timeoutMs, child, what) {
@@ -395,6 +424,8 @@ async function measureWatchdog(prog, fleet, O, shimLatencyS) {
       r.burstSpanMsMedian = median(spans) * 1000;
       r.tickSource = "median gap between tick bursts - signal_interval, minus shim latency x spawns";
     }
+    r.interventions = interventions(prog, logDir, child.outFile);
+    if (r.interventions.count) console.log(`\n  WARNING: ${prog.name} acted on the fleet ${r.interventions.count}x (${r.interventions.sample.join(" | ")}); the comparison is off`);
     r.cpuMsPerTick = r.ticksInCpuWindow ? (r.cpuS / r.ticksInCpuWindow) * 1000 : undefined;
     r.serverCpuMsPerTick = r.ticksInCpuWindow ? (r.serverCpuS / r.ticksInCpuWindow) * 1000 : undefined;
     return r;
@@ -541,7 +572,7 @@ function shimLatency() {
   };
   const shim = [];
   const real = [];
-  for (let i = 0; i < 40; i++) {
+  for (let i = 0; i < 60; i++) {
     shim.push(one(SHIM_SCRIPT));
     real.push(one(REAL_TMUX));
   }
@@ -673,6 +704,7 @@ async function main() {
   add("watchdog CPU ms per tick", (r) => r.cpuMsPerTick, 2);
   add("watchdog CPU % of one core", (r) => r.cpuPctCore, 2);
   add("tmux spawns per tick (mean)", (r) => r.spawnsPerTick, 2);
+  add("tmux spawns per tick (median)", (r) => r.spawnsPerTickMedian, 0);
   add("tmux spawns per tick (max)", (r) => r.spawnsPerTickMax, 0);
   add("pane captures per tick (ours, mean)", (r) => r.capturesPerTick, 2);
   add("tick wall ms (median)", (r) => r.tickMsMedian, 1);
@@ -680,6 +712,7 @@ async function main() {
   add("status wall ms (median)", (r) => r.status?.msMedian, 0);
   add("status tmux spawns", (r) => r.status?.spawns, 0);
   add("watchdog RSS MB (end of CPU window)", (r) => r.rssMB, 1);
+  add("restarts/kills/pings done (must be 0)", (r) => r.interventions?.count, 0);
   if (long) {
     const L = (id, k) => long[id]?.[k];
     const hasRef = !!long.ref;
