@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { execa } from "execa";
 import { loadConfigText, type Agent } from "../config/load.js";
 import { classify } from "../detect/classify.js";
 import { dialogAnswer } from "../detect/dialogs.js";
@@ -395,6 +396,14 @@ async function killStrays(root: string, out: (line: string) => void, verbose: bo
   }
 }
 
+/** The version line, so a FAIL can be tied to the CLI release that caused it. */
+async function cliVersion(bin: string, env: Record<string, string>): Promise<string> {
+  const r = await execa(bin, ["--version"], { env, extendEnv: false, reject: false, timeout: 30_000, stdin: "ignore" });
+  // Codex prints start-up warnings before the version; the version is the last line.
+  const lines = `${r.stdout}`.split("\n").map((l) => l.trim()).filter(Boolean);
+  return lines.at(-1) ?? `version unknown (exit ${r.exitCode ?? "?"})`;
+}
+
 const SLOW_TOKEN_MS = 1500;
 // ~20 s at SLOW_TOKEN_MS: long enough to be seen busy on several polls, short enough for CI.
 const SLOW_REPLY = "Working through it slowly: I read the files, check the tests and write a short summary.";
@@ -416,6 +425,7 @@ async function runBackend(backend: LiveBackend, cliPath: string, opts: LiveOptio
     await killStrays(root, opts.out, !!opts.verbose);
     await mock.close();
     if (!opts.keep) rmSync(root, { recursive: true, force: true });
+    else opts.out(`     ${backend}: kept ${root}`);
   };
   // Ctrl-C mid-run must not leave a CLI (or Codex's daemon) running against a dead mock.
   const onSignal = () => {
@@ -446,6 +456,7 @@ async function runBackend(backend: LiveBackend, cliPath: string, opts: LiveOptio
         .join(", ")} }`,
       ``,
     ].join("\n");
+    opts.out(`     ${backend}: ${await cliVersion(cliPath, env)} (${cliPath})`);
     const agent: Agent = loadConfigText(path.join(project, "agents.toml"), toml).agents[0]!;
 
     await prepareAgentHome(agent);
@@ -513,6 +524,13 @@ export async function runLiveSelftest(backends: string[], opts: LiveOptions): Pr
     opts.out(`unknown backend for --live: ${unknown.join(", ")} (can drive: ${LIVE_BACKENDS.join(", ")})`);
     return 2;
   }
+  // The CLI verb passes only `out`; these let a user debug a failing run without code changes.
+  opts = {
+    ...opts,
+    verbose: opts.verbose ?? process.env.AGENTS_LIVE_VERBOSE === "1",
+    keep: opts.keep ?? process.env.AGENTS_LIVE_KEEP === "1",
+    saveDir: opts.saveDir ?? (process.env.AGENTS_LIVE_SAVE_DIR || undefined),
+  };
   const cliDir = opts.cliDir ?? DEFAULT_CLI_DIR;
   let saveDir = opts.saveDir;
   const saveDirOf = () => (saveDir ??= mkdtempSync(path.join(os.tmpdir(), "agents-live-screens-")));
