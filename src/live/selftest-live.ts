@@ -19,7 +19,7 @@ import type { Classification, ScreenState } from "../detect/types.js";
 import { buildLaunch } from "../fleet/command.js";
 import { ping } from "../fleet/ping.js";
 import { prepareAgentHome } from "../fleet/preseed.js";
-import { shellQuote, Tmux, type PaneInfo } from "../tmux/tmux.js";
+import { paneTarget, shellQuote, Tmux, type PaneInfo } from "../tmux/tmux.js";
 import { MockModelServer, type Scenario } from "./mock-server.js";
 
 export const LIVE_BACKENDS = ["claude", "codex", "opencode"] as const;
@@ -276,6 +276,7 @@ class LiveRun {
     let last: Reading | undefined;
     let lastKey = "";
     const answered = new Set<string>();
+    let dialogSeen = 0;
     while (Date.now() - start < timeoutMs) {
       const r = await this.read();
       if (!r) return { ok: false, reading: last, ms: Date.now() - start, note: "the session is gone" };
@@ -293,24 +294,43 @@ class LiveRun {
         if (++streak >= stable) return { ok: true, reading: r, ms: Date.now() - start };
       } else streak = 0;
       if (r.c.state === "dialog" && want !== "dialog") {
-        const answer = dialogAnswer(this.backend, r.text);
-        const id = answer ? answer.option : "";
-        if (answer && !answered.has(id)) {
-          answered.add(id);
+        // Seen twice first: a menu drawn a moment ago may not take keys yet, and a lost arrow key
+        // turns Enter into the preselected answer (Claude's "No, exit").
+        dialogSeen++;
+        const answer = dialogSeen >= 2 ? dialogAnswer(this.backend, r.text) : undefined;
+        if (answer && !answered.has(answer.option)) {
+          answered.add(answer.option);
           this.save(step, r, "dialog");
           this.report(false, `${step} dialog`, `a start-up dialog appeared (${describe(r)}); answering "${answer.option}"`);
-          for (const k of answer.keys) {
-            await this.tmux.sendKeys(this.session, [k]);
-            await sleep(150);
-          }
+          await this.answerDialog();
         }
-      }
+      } else dialogSeen = 0;
       if (r.pane?.dead || r.c.state === "exited") {
         if (want !== "exited") return { ok: false, reading: r, ms: Date.now() - start, note: "the CLI exited" };
       }
       await sleep(1000);
     }
     return { ok: false, reading: last, ms: Date.now() - start, note: `timed out after ${Math.round(timeoutMs / 1000)}s` };
+  }
+
+  /** Move to the wanted option, check on screen that the cursor is there, only then confirm. */
+  async answerDialog(): Promise<boolean> {
+    for (let attempt = 0; attempt < 4; attempt++) {
+      const text = await this.tmux.capture(this.session);
+      const answer = text === undefined ? undefined : dialogAnswer(this.backend, text);
+      if (!answer) return false;
+      const moves = answer.keys.slice(0, -1);
+      if (moves.length === 0) {
+        await this.tmux.sendKeys(this.session, answer.keys);
+        return true;
+      }
+      for (const k of moves) {
+        await this.tmux.sendKeys(this.session, [k]);
+        await sleep(150);
+      }
+      await sleep(400);
+    }
+    return false;
   }
 
   async step(name: string, want: ScreenState, timeoutMs: number, opts: { stable?: number; until?: () => boolean } = {}): Promise<boolean> {
@@ -416,6 +436,9 @@ async function runBackend(backend: LiveBackend, cliPath: string, opts: LiveOptio
   mkdirSync(home);
   mkdirSync(project);
   writeFileSync(path.join(project, "README.md"), "# live selftest project\n");
+  // Agents work in repositories, and Codex asks about trust only for one: without a repo the
+  // check would pass even with trust pre-seeding broken.
+  await execa("git", ["init", "-q"], { cwd: project, reject: false, stdin: "ignore" });
 
   const mock = new MockModelServer({ replyText: SLOW_REPLY, tokenMs: 30, slowTokenMs: SLOW_TOKEN_MS });
   await mock.start();
@@ -475,7 +498,7 @@ async function runBackend(backend: LiveBackend, cliPath: string, opts: LiveOptio
       return run;
     }
     // Keep a crashed CLI's last screen readable instead of losing the session.
-    await run.tmux.run(["set-option", "-t", `=${run.session}`, "remain-on-exit", "on"]);
+    await run.tmux.run(["set-option", "-w", "-t", paneTarget(run.session), "remain-on-exit", "on"]);
 
     // 1. The kickoff passed on the command line is answered (ok scenario), then the CLI is ready.
     const ready = await run.step("ready", "idle", 90_000, { until: () => mock.requestCount >= 1 });
