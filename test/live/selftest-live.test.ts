@@ -1,0 +1,32 @@
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { findCli, runLiveSelftest } from "../../src/live/selftest-live.js";
+
+const savedPath = process.env.PATH;
+afterEach(() => {
+  process.env.PATH = savedPath;
+});
+
+describe("live selftest without the CLIs", () => {
+  it("skips a backend that is not installed, pointing at live:install", async () => {
+    const empty = mkdtempSync(path.join(os.tmpdir(), "agents-live-none-"));
+    process.env.PATH = empty; // a CLI installed on this machine must not be picked up
+    const lines: string[] = [];
+    const code = await runLiveSelftest(["claude", "codex"], { out: (l) => lines.push(l), cliDir: empty });
+    expect(lines).toEqual([
+      "SKIP claude: not installed (npm run live:install)",
+      "SKIP codex: not installed (npm run live:install)",
+      "0 passed, 0 failed, 2 skipped",
+    ]);
+    expect(code).toBe(0);
+    expect(findCli("claude", empty)).toBeUndefined();
+  });
+
+  it("refuses a backend it cannot drive", async () => {
+    const lines: string[] = [];
+    expect(await runLiveSelftest(["gemini"], { out: (l) => lines.push(l) })).toBe(2);
+    expect(lines[0]).toMatch(/unknown backend for --live: gemini/);
+  });
+});
