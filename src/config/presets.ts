@@ -64,6 +64,9 @@ export const PRESETS: Record<string, PresetTable> = {
   },
   codex: {
     bin: "codex",
+    // Without it Codex hands the session to a shared `app-server` daemon that outlives the TUI
+    // (and `agents down`), and that was started with the first agent's env and cwd, not this one's.
+    flags: "--no-daemon",
     prompt_delivery: "arg",
     process_name: "node",
     submit_key: "Enter",

@@ -20,7 +20,7 @@ import { buildLaunch } from "../fleet/command.js";
 import { ping } from "../fleet/ping.js";
 import { prepareAgentHome } from "../fleet/preseed.js";
 import { paneTarget, shellQuote, Tmux, type PaneInfo } from "../tmux/tmux.js";
-import { MockModelServer, type Scenario } from "./mock-server.js";
+import { MockModelServer } from "./mock-server.js";
 
 export const LIVE_BACKENDS = ["claude", "codex", "opencode"] as const;
 export type LiveBackend = (typeof LIVE_BACKENDS)[number];
@@ -179,7 +179,7 @@ function oneLine(s: string | undefined, max = 100): string {
   return t.length > max ? `${t.slice(0, max - 1)}…` : t;
 }
 
-function describe(r: Reading | undefined): string {
+function summarize(r: Reading | undefined): string {
   if (!r) return "nothing read";
   const c = r.c;
   const parts = [`${c.state} [${c.rule}]`];
@@ -200,8 +200,6 @@ class LiveRun {
 
   constructor(
     readonly backend: LiveBackend,
-    readonly root: string,
-    readonly mock: MockModelServer,
     readonly opts: LiveOptions,
     private saveDirOf: () => string,
   ) {
@@ -284,7 +282,7 @@ class LiveRun {
       // State and rule only: progress bars and timers change the decisive line every poll.
       const key = `${r.c.state}/${r.c.rule}`;
       if (this.opts.verbose && key !== lastKey) {
-        this.out(`     .. ${((Date.now() - start) / 1000).toFixed(1)}s ${describe(r)}`);
+        this.out(`     .. ${((Date.now() - start) / 1000).toFixed(1)}s ${summarize(r)}`);
       }
       lastKey = key;
       // A blank pane is just a CLI still starting, not a screen the patterns missed.
@@ -301,7 +299,7 @@ class LiveRun {
         if (answer && !answered.has(answer.option)) {
           answered.add(answer.option);
           this.save(step, r, "dialog");
-          this.report(false, `${step} dialog`, `a start-up dialog appeared (${describe(r)}); answering "${answer.option}"`);
+          this.report(false, `${step} dialog`, `a start-up dialog appeared (${summarize(r)}); answering "${answer.option}"`);
           await this.answerDialog();
         }
       } else dialogSeen = 0;
@@ -336,9 +334,9 @@ class LiveRun {
   async step(name: string, want: ScreenState, timeoutMs: number, opts: { stable?: number; until?: () => boolean } = {}): Promise<boolean> {
     const r = await this.waitFor(name, want, timeoutMs, opts);
     const secs = `${(r.ms / 1000).toFixed(1)}s`;
-    if (r.ok) this.report(true, name, `${describe(r.reading)} (${secs})`);
+    if (r.ok) this.report(true, name, `${summarize(r.reading)} (${secs})`);
     else {
-      this.report(false, name, `expected ${want}, ${r.note ?? ""}; last read: ${describe(r.reading)}`);
+      this.report(false, name, `expected ${want}, ${r.note ?? ""}; last read: ${summarize(r.reading)}`);
       if (r.reading) this.save(name, r.reading, `expected-${want}`);
     }
     return r.ok;
@@ -442,7 +440,7 @@ async function runBackend(backend: LiveBackend, cliPath: string, opts: LiveOptio
 
   const mock = new MockModelServer({ replyText: SLOW_REPLY, tokenMs: 30, slowTokenMs: SLOW_TOKEN_MS });
   await mock.start();
-  const run = new LiveRun(backend, root, mock, opts, saveDirOf);
+  const run = new LiveRun(backend, opts, saveDirOf);
   const cleanup = async () => {
     await run.killServer();
     await killStrays(root, opts.out, !!opts.verbose);
