@@ -47,9 +47,26 @@ export function codexConfigFile(agent: Agent): string {
 export async function prepareAgentHome(agent: Agent): Promise<void> {
   if (!agent.backend.preseed_trust) return;
   const kind = preseedKind(agent);
-  const dir = path.resolve(agent.dir);
-  if (kind === "claude") trustClaude(claudeConfigFile(agent), dir);
-  else if (kind === "codex") trustCodex(codexConfigFile(agent), dir);
+  if (!kind) return;
+  for (const dir of trustKeys(agent.dir)) {
+    if (kind === "claude") trustClaude(claudeConfigFile(agent), dir);
+    else trustCodex(codexConfigFile(agent), dir);
+  }
+}
+
+/**
+ * The dir as configured and, when a symlink is on the way (macOS /tmp, a linked workspace), as the
+ * CLI will see it: the process's cwd is the physical path, and that is what the CLI looks up.
+ */
+export function trustKeys(dir: string): string[] {
+  const logical = path.resolve(dir);
+  let physical = logical;
+  try {
+    physical = realpathSync(logical);
+  } catch {
+    // not created yet: launching creates it, with no symlink in between
+  }
+  return physical === logical ? [logical] : [logical, physical];
 }
 
 /**

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -12,7 +12,8 @@ let project: string;
 const saved: Record<string, string | undefined> = {};
 
 beforeEach(() => {
-  root = mkdtempSync(path.join(os.tmpdir(), "agents-preseed-"));
+  // Physical path: on macOS the temp dir is behind a symlink, which would add a second trust key.
+  root = realpathSync(mkdtempSync(path.join(os.tmpdir(), "agents-preseed-")));
   home = path.join(root, "home");
   project = path.join(root, "proj");
   mkdirSync(home);
@@ -230,5 +231,31 @@ describe("other backends", () => {
     await prepareAgentHome(agentFor("opencode", "[backend.opencode]\npreseed_trust = true"));
     await prepareAgentHome(agentFor("demo"));
     expect(readFileSync(path.join(home, ".claude.json"), "utf8")).toBe("{}");
+  });
+});
+
+describe("symlinked project dirs", () => {
+  it("trusts both the configured path and the physical one the CLI will report", async () => {
+    const link = path.join(root, "link");
+    symlinkSync(project, link);
+    writeFileSync(path.join(home, ".claude.json"), "{}");
+    const toml = `
+[defaults]
+session_prefix = "t-"
+log_dir = ".state"
+
+[[agent]]
+name = "a"
+backend = "claude"
+kind = "persistent"
+dir = ${JSON.stringify(link)}
+prompt = "hello"
+env = { HOME = ${JSON.stringify(home)} }
+`;
+    const file = path.join(root, "agents.toml");
+    writeFileSync(file, toml);
+    await prepareAgentHome(loadConfigText(file, toml).agents[0]!);
+    const projects = JSON.parse(readFileSync(path.join(home, ".claude.json"), "utf8")).projects;
+    expect(Object.keys(projects).sort()).toEqual([link, project].sort());
   });
 });
