@@ -196,6 +196,9 @@ function buildBackend(name: string, table: PresetTable | undefined): Backend | u
   if (!preset && !table) return undefined;
   const merged = { ...BACKEND_DEFAULTS, ...(preset ?? {}), ...(table ?? {}) };
   const { preset: _p, env, bin, ...rest } = merged;
+  // Without a process_name we do not know what the agent's process looks like: a shell in the
+  // pane may be the agent itself (an exec backend's bash loop), so it must not read as "exited".
+  if (!merged.process_name && merged.shell_commands === undefined) rest.shell_commands = [];
   return { ...rest, name, bin: bin ?? "", env: { ...(env ?? {}) } } as Backend;
 }
 
