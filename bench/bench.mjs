@@ -67,7 +67,7 @@ function parseOptions(argv) {
   if (o.ns.some((n) => !Number.isInteger(n) || n < 1 || n > 500)) throw new Error("--n takes integers 1..500");
   o.rssN ??= o.ns.includes(50) ? 50 : o.ns[o.ns.length - 1];
   const t = o.quick
-    ? { warmupS: 2, countS: 8, cpuS: 10, statusRuns: 5, longTicks: 600, refLongS: 20 }
+    ? { warmupS: 2, countS: 8, cpuS: 10, statusRuns: 5, longTicks: 1000, refLongS: 20 }
     : { warmupS: 3, countS: 15, cpuS: 20, statusRuns: 7, longTicks: 2000, refLongS: 60 };
   return { ...o, ...t, signal: 1, heavy: 5, fastSignal: 0.05 };
 }
@@ -245,7 +245,7 @@ function spawnWatchdog(prog, config, env, outFile) {
   const fd = openSync(outFile, "a");
   const [cmd, args] =
     prog.id === "ours"
-      ? [process.execPath, [CLI, "watchdog", "--config", config]]
+      ? [process.execPath, [...(prog.traceGc ? ["--trace-gc"] : []), CLI, "watchdog", "--config", config]]
       : [PY, [prog.script, "watchdog", "--config", config]];
   const child = spawn(cmd, args, { cwd: path.dirname(config), env, stdio: ["ignore", fd, fd] });
   closeSync(fd);
@@ -480,12 +480,15 @@ async function measureLongRun(prog, fleet, O, refSpawnsPerTick) {
   // Ours counts its own ticks; the reference's are counted through the shim.
   setTmuxMode(prog.id === "ours" ? "real" : "shim");
   const env = { ...childEnv, AGENTS_BENCH_TMUX_LOG: shimLog, ...(prog.id === "ours" ? { AGENTS_TICK_EVENTS: "1" } : {}) };
-  const child = spawnWatchdog(prog, config, env, path.join(ROOT, `${tag}.out`));
+  const child = spawnWatchdog({ ...prog, traceGc: prog.id === "ours" }, config, env, path.join(ROOT, `${tag}.out`));
   const samples = [];
   const t0 = Date.now();
   try {
     if (prog.id === "ours") {
-      const warmAt = Math.round(O.longTicks / 10);
+      // V8 grows its heap reservation over the first ~1,000 ticks before major GCs settle it, so
+      // warm-up is a quarter of the run; the live heap after each major GC (--trace-gc) is the
+      // leak signal that does not depend on when the allocator returns pages.
+      const warmAt = Math.round(O.longTicks / 4);
       const deadline = t0 + O.longTicks * O.fastSignal * 1000 * 6 + 60_000;
       let ticks = 0;
       let lastSize = 0;
@@ -511,9 +514,18 @@ async function measureLongRun(prog, fleet, O, refSpawnsPerTick) {
       const warm = samples.find((s) => s.tick >= warmAt) ?? samples[0];
       const end = samples[samples.length - 1];
       const tail = samples.filter((s) => s.tick >= warmAt);
+      // "Mark-Compact 18.9 (56.4) -> 12.0 (52.1) MB": the third number is the live heap after it.
+      const majors = readFileSync(child.outFile, "utf8")
+        .split("\n")
+        .filter((l) => l.includes("Mark-Compact"))
+        .map((l) => /->\s*([\d.]+)\s*\(/.exec(l))
+        .filter(Boolean)
+        .map((m) => Number(m[1]));
       return {
         ticks: end.tick,
         seconds: end.s,
+        majorGcs: majors.length,
+        liveHeapAfterMajorGcMB: majors,
         rssWarmMB: warm.rssMB,
         rssWarmTick: warm.tick,
         rssEndMB: end.rssMB,
@@ -670,13 +682,30 @@ async function main() {
     const order = idx % 2 ? [...progs].reverse() : progs;
     for (const p of order) {
       process.stdout.write(`  N=${n}: ${p.name} watchdog ... `);
-      results[n][p.id] = await measureWatchdog(p, fleet, O, shimLatencyS);
-      const r = results[n][p.id];
+      let r;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          r = await measureWatchdog(p, fleet, O, shimLatencyS);
+          break;
+        } catch (err) {
+          // The reference can die of its own defects (e.g. a tmux reply it cannot decode): note it,
+          // retry once on a fresh process, and keep the rest of the run.
+          if (p.id !== "ref") throw err;
+          const first = String(err.message).split("\n");
+          const why = `${first[0]} ... ${first[first.length - 1]}`;
+          notes.push(`N=${n}: reference watchdog attempt ${attempt} failed: ${why}`);
+          console.log(`\n  reference failed (attempt ${attempt}): ${why}`);
+          if (attempt >= 2) break;
+          process.stdout.write(`  N=${n}: ${p.name} watchdog (retry) ... `);
+        }
+      }
+      if (!r) continue;
+      results[n][p.id] = r;
       console.log(`${fmt(r.cpuMsPerTick)} ms CPU/tick, ${fmt(r.spawnsPerTick)} tmux/tick, tick ${fmt(r.tickMsMedian)} ms`);
     }
     process.stdout.write(`  N=${n}: status x${O.statusRuns} ... `);
     const st = measureStatus(progs, fleet, O);
-    for (const p of progs) results[n][p.id].status = st[p.id];
+    for (const p of progs) (results[n][p.id] ??= {}).status = st[p.id];
     console.log(progs.map((p) => `${p.id} ${fmt(st[p.id].msMedian)} ms`).join(", "));
     if (n === O.rssN) {
       long = { n };
@@ -719,6 +748,8 @@ async function main() {
     rows.push([`long run: ticks`, long.n, fmt(L("ours", "ticks"), 0), hasRef ? fmt(L("ref", "ticks"), 0) : "skipped", "-"]);
     rows.push([`long run: RSS MB after warm-up`, long.n, fmt(L("ours", "rssWarmMB")), hasRef ? fmt(L("ref", "rssWarmMB")) : "skipped", ratio(L("ours", "rssWarmMB"), L("ref", "rssWarmMB"))]);
     rows.push([`long run: RSS MB at end`, long.n, fmt(L("ours", "rssEndMB")), hasRef ? fmt(L("ref", "rssEndMB")) : "skipped", ratio(L("ours", "rssEndMB"), L("ref", "rssEndMB"))]);
+    const heap = long.ours?.liveHeapAfterMajorGcMB ?? [];
+    rows.push([`long run: live heap MB after major GCs (ours)`, long.n, heap.length ? `${heap[0]}..${heap[heap.length - 1]}` : "-", "-", "-"]);
     rows.push([`long run: RSS MB max after warm-up`, long.n, fmt(L("ours", "rssMaxAfterWarmMB")), hasRef ? fmt(L("ref", "rssMaxAfterWarmMB")) : "skipped", "-"]);
   }
   console.log("");
