@@ -74,9 +74,11 @@ const claude: DetectRules = {
   // "✳ Claude Code" is the idle title; any other glyph before the text is the busy spinner.
   title_active_re: "^\\s*[^\\s\\w✳.,;:'\"()\\[\\]{}<>=/\\\\|-]\\s+\\S",
   // A user turn in the transcript: "❯ text" at column 0 (menus indent their "❯ 1." rows).
-  turn_re: "^❯ +\\S",
+  // Claude Code 2.1.197 (what npm installs on Node 20) runs /rate-limit-options by itself after a
+  // limit, and closes the refused turn with "✻ Churned for 0s": neither is a new turn.
+  turn_re: "^❯ +(?!/rate-limit-options\\b)\\S",
   // "✻ Sautéed for 9s · done 5:44 PM": the turn finished, anything above it is history.
-  done_re: "^[✻✳✢✶✽·*] \\S+ for \\d+(?:\\.\\d+)?[hms]\\b",
+  done_re: "^[✻✳✢✶✽·*] \\S+ for (?!0s\\b)\\d+(?:\\.\\d+)?[hms]\\b",
   status_rows: 8,
 };
 
