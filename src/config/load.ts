@@ -24,6 +24,8 @@ export type PromptDelivery = (typeof PROMPT_DELIVERIES)[number];
 
 export interface Backend extends DetectRules {
   name: string;
+  /** The built-in preset this backend starts from, when any (dialog answers are per CLI). */
+  preset?: string;
   bin: string;
   flags: string;
   prompt_delivery: PromptDelivery;
@@ -196,6 +198,7 @@ function buildBackend(name: string, table: PresetTable | undefined): Backend | u
   if (!preset && !table) return undefined;
   const merged = { ...BACKEND_DEFAULTS, ...(preset ?? {}), ...(table ?? {}) };
   const { preset: _p, env, bin, ...rest } = merged;
+  if (preset) (rest as { preset?: string }).preset = presetName;
   // Without a process_name we do not know what the agent's process looks like: a shell in the
   // pane may be the agent itself (an exec backend's bash loop), so it must not read as "exited".
   if (!merged.process_name && merged.shell_commands === undefined) rest.shell_commands = [];

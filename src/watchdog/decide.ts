@@ -224,12 +224,20 @@ function healRule(ctx: Ctx, agent: Agent, rt: AgentRuntime, held: boolean): void
 
 function dialogRule(ctx: Ctx, agent: Agent, rt: AgentRuntime): void {
   const reading = ctx.snap.screens.get(agent.session);
-  if (reading?.state !== "dialog" || !agent.backend.answer_dialogs) return;
-  const answer = reading.dialog;
-  if (answer) {
-    ctx.actions.push({ type: "keys", agent: agent.name, keys: answer.keys, reason: `start-up dialog: chose "${answer.option}"` });
-    rt.view = `answered dialog: ${answer.option}`;
+  const answer = reading?.state === "dialog" && agent.backend.answer_dialogs ? reading.dialog : undefined;
+  if (!answer) {
+    rt.dialog = undefined;
+    return;
   }
+  const seen = rt.dialog?.option === answer.option ? rt.dialog.seen + 1 : 1;
+  rt.dialog = { ...rt.dialog, option: answer.option, seen };
+  // A dialog still being drawn drops keys (Claude then takes Enter as its preselected "No, exit"):
+  // answer only once it has been seen settled, and give an answer time to land before repeating it.
+  if (seen < 2) return;
+  if (rt.dialog.answeredAt !== undefined && ctx.now - rt.dialog.answeredAt < 10_000) return;
+  rt.dialog.answeredAt = ctx.now;
+  ctx.actions.push({ type: "keys", agent: agent.name, keys: answer.keys, reason: `start-up dialog: chose "${answer.option}"` });
+  rt.view = `answered dialog: ${answer.option}`;
 }
 
 function wakeRule(ctx: Ctx, agent: Agent, rt: AgentRuntime): void {

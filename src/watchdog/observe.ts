@@ -34,7 +34,7 @@ export function readScreen(agent: Agent, pane: PaneInfo, text: string, now: numb
   const waiting = parseWaitingUntil(text, agent.backend.footer_ui);
   if (waiting !== undefined) reading.waitingUntil = waiting;
   if (c.state === "dialog") {
-    const answer = dialogAnswer(agent.backendName, text);
+    const answer = dialogAnswer(agent.backend.preset ?? agent.backendName, text);
     if (answer) reading.dialog = answer;
   }
   return reading;

@@ -64,6 +64,8 @@ export interface AgentRuntime {
   lastWake?: number;
   /** What status shows: working / idle / waiting until T / limited until T / stalled / parked: reason ... */
   view: string;
+  /** A known dialog on screen: answered only once seen on two readings (a TUI still drawing it drops keys). */
+  dialog?: { option: string; seen: number; answeredAt?: number };
   /** Last classification state, for logging transitions once. */
   lastState?: string;
 }

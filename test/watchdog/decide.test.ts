@@ -186,9 +186,17 @@ watch = "heal+stall"
     expect(d.actions).toEqual([]);
     expect(d.state.agents.s!.view).toBe("needs attention: dialog");
   });
-  it("a known start-up dialog is answered with explicit keys", () => {
-    const d = decide(HEAL, snap({ ...base, screens: { "t-s": reading("dialog", { dialog: { keys: ["1", "Enter"], option: "Yes, I trust this folder" } }) } }), stateWith());
-    expect(d.actions).toEqual([expect.objectContaining({ type: "keys", agent: "s", keys: ["1", "Enter"] })]);
+  it("a known start-up dialog is answered with explicit keys once it has settled", () => {
+    const dialog = { keys: ["Down", "Enter"], option: "Yes, I trust this folder" };
+    const spec = { ...base, screens: { "t-s": reading("dialog", { dialog }) } };
+    const first = decide(HEAL, snap(spec), stateWith());
+    expect(first.actions).toEqual([]);
+    const second = decide(HEAL, snap({ ...spec, now: T0 + 1000 }), first.state);
+    expect(second.actions).toEqual([expect.objectContaining({ type: "keys", agent: "s", keys: ["Down", "Enter"] })]);
+    const third = decide(HEAL, snap({ ...spec, now: T0 + 2000 }), second.state);
+    expect(third.actions).toEqual([]);
+    const later = decide(HEAL, snap({ ...spec, now: T0 + 13_000 }), third.state);
+    expect(kinds(later.actions)).toEqual(["keys:s"]);
   });
 });
 
