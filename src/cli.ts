@@ -2,13 +2,14 @@
 import { parseArgs } from "node:util";
 import { readFileSync } from "node:fs";
 import { UserError } from "./errors.js";
-import { defaultConfigPath } from "./config/load.js";
-import { openFleet, stdio, type Io } from "./commands/context.js";
-import { up, down } from "./commands/updown.js";
-import { status } from "./commands/status.js";
-import { logs, phase, init } from "./commands/misc.js";
-import { runWatchdog } from "./watchdog/loop.js";
-import { selftest, classifyVerb } from "./commands/detect.js";
+import { defaultConfigPath } from "./config/paths.js";
+import type { Io } from "./commands/context.js";
+
+const stdio: Io = {
+  out: (l) => process.stdout.write(l + "\n"),
+  err: (l) => process.stderr.write(l + "\n"),
+};
+import type { Fleet } from "./config/load.js";
 
 export const HELP = `agents — keep a fleet of AI coding agents alive in tmux
 
@@ -75,25 +76,41 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
   const lines = v.lines === undefined ? 40 : Number(v.lines);
   if (!Number.isInteger(lines) || lines < 0) throw new UserError(`-n expects a number of lines, got "${v.lines}"`);
 
+  // Each verb loads only its own modules: node's start-up is most of what a quick verb costs.
+  const open = async () => (await import("./commands/context.js")).openFleet(configPath, io);
   switch (verb) {
     case "up":
-      return up(openFleet(configPath, io), rest);
+      return (await import("./commands/updown.js")).up(await open(), rest);
     case "down":
-      return down(openFleet(configPath, io), rest);
-    case "status":
-      return status(openFleet(configPath, io), !!v.json);
+      return (await import("./commands/updown.js")).down(await open(), rest);
+    case "status": {
+      const [{ loadFleetCached }, { Tmux }, { status }] = await Promise.all([
+        import("./config/cache.js"),
+        import("./tmux/tmux.js"),
+        import("./commands/status.js"),
+      ]);
+      const fleet: Fleet = await loadFleetCached(configPath);
+      for (const w of fleet.warnings) io.err(`warning: ${w}`);
+      return status({ fleet, tmux: new Tmux({ socket: fleet.tmuxSocket }), io, say: io.out }, !!v.json);
+    }
     case "logs":
-      return logs(openFleet(configPath, io), rest[0], !!v.follow, lines, !!v.json);
+      return (await import("./commands/misc.js")).logs(await open(), rest[0], !!v.follow, lines, !!v.json);
     case "phase":
-      return phase(openFleet(configPath, io), rest);
+      return (await import("./commands/misc.js")).phase(await open(), rest);
     case "watchdog":
-      return runWatchdog(configPath, { once: !!v.once, dryRun: !!v["dry-run"] });
+      return (await import("./watchdog/loop.js")).runWatchdog(configPath, { once: !!v.once, dryRun: !!v["dry-run"] });
     case "init":
-      return init(rest[0], io);
+      return (await import("./commands/misc.js")).init(rest[0], io);
     case "selftest":
-      return selftest(io, !!v.live, rest);
+      return (await import("./commands/detect.js")).selftest(io, !!v.live, rest);
     case "classify":
-      return classifyVerb(io, { backend: v.backend, file: rest[0], explain: !!v.explain, json: !!v.json, configPath: v.config });
+      return (await import("./commands/detect.js")).classifyVerb(io, {
+        backend: v.backend,
+        file: rest[0],
+        explain: !!v.explain,
+        json: !!v.json,
+        configPath: v.config,
+      });
     default:
       throw new UserError(`unknown verb "${verb}" (see agents --help)`);
   }

@@ -1,10 +1,9 @@
 // `agents status`: one batched tmux query plus the watchdog's own view of each agent.
 import type { Ctx } from "./context.js";
 import { currentPhase, phaseDone, readPhaseIndex, sequenceComplete } from "../state/phase.js";
-import { agentModel } from "../fleet/kickoff.js";
-import { readWatchdogState } from "../watchdog/loop.js";
+import { agentModel } from "../fleet/model.js";
 import { holderOf } from "../watchdog/lock.js";
-import { watchdogLockPath } from "../watchdog/loop.js";
+import { readWatchdogState, watchdogLockPath } from "../watchdog/statefile.js";
 
 export interface StatusRow {
   name: string;

@@ -1,11 +1,12 @@
 // agents.toml → a validated, fully resolved fleet: presets merged, defaults applied, paths absolute.
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import os from "node:os";
 import { parse as parseToml, TomlError } from "smol-toml";
 import cron from "node-cron";
 import type { z } from "zod";
 import { ConfigError } from "../errors.js";
+import { resolvePath } from "./paths.js";
+export { defaultConfigPath, resolvePath } from "./paths.js";
 import {
   AGENT_INHERITED_KEYS,
   configSchema,
@@ -108,19 +109,6 @@ export interface LoadOptions {
   /** Apply AGENT_MODEL_<name> / AGENT_BACKEND_<name> (one CLI invocation; never the watchdog). */
   envOverrides?: boolean;
   env?: NodeJS.ProcessEnv;
-}
-
-export function defaultConfigPath(cwd = process.cwd()): string {
-  return path.resolve(cwd, "agents.toml");
-}
-
-function expandHome(p: string): string {
-  return p === "~" || p.startsWith("~/") ? path.join(os.homedir(), p.slice(1)) : p;
-}
-
-/** Resolve a config path against the project dir (absolute and ~ paths stand as written). */
-export function resolvePath(base: string, p: string): string {
-  return path.resolve(base, expandHome(p));
 }
 
 function formatPath(issuePath: readonly PropertyKey[], raw: Record<string, unknown>): string {

@@ -2,18 +2,10 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { Agent, Fleet } from "../config/load.js";
-import { resolvePath } from "../config/load.js";
+import { resolvePath } from "../config/paths.js";
 import { currentPhase } from "../state/phase.js";
 import { renderText } from "./template.js";
-
-/** Per-phase model overrides (phases[i].models[role]) win over the agent's own model. */
-export function agentModel(fleet: Fleet, agent: Agent): string {
-  if (agent.role) {
-    const override = currentPhase(fleet)?.models?.[agent.role];
-    if (override) return override;
-  }
-  return agent.model;
-}
+export { agentModel } from "./model.js";
 
 /** A loop agent's kickoff = the rendered kickoff template followed by prompts/<role>.md. */
 export function buildKickoff(fleet: Fleet, agent: Agent): string {

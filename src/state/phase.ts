@@ -2,7 +2,7 @@
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import type { Fleet } from "../config/load.js";
-import { resolvePath } from "../config/load.js";
+import { resolvePath } from "../config/paths.js";
 import { readTextOr, writeFileAtomic } from "./files.js";
 
 export type Phase = Fleet["loop"]["phases"][number];

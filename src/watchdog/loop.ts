@@ -7,22 +7,17 @@ import cron, { type ScheduledTask } from "node-cron";
 import { loadConfig, type Fleet } from "../config/load.js";
 import { Tmux } from "../tmux/tmux.js";
 import { createEventLog, watchdogLogPath, type EventLog } from "../log.js";
-import { readJsonOr, writeJsonAtomic } from "../state/files.js";
+import { writeJsonAtomic } from "../state/files.js";
+import { watchdogStatePath, watchdogLockPath, readWatchdogState } from "./statefile.js";
 import { handoffRepo, stateSubdir, currentPhase } from "../state/phase.js";
 import { UserError } from "../errors.js";
 import { decide } from "./decide.js";
 import { Observer } from "./observe.js";
 import { act, type Actor } from "./act.js";
 import { FleetLock } from "./lock.js";
-import { emptyState, type WatchdogState } from "./types.js";
+import type { WatchdogState } from "./types.js";
 
-export const watchdogStatePath = (fleet: Fleet): string => path.join(fleet.stateDir, "watchdog.json");
-export const watchdogLockPath = (fleet: Fleet): string => path.join(fleet.stateDir, "watchdog.lock");
-
-export function readWatchdogState(fleet: Fleet): WatchdogState {
-  const s = readJsonOr<WatchdogState | null>(watchdogStatePath(fleet), null);
-  return s && s.version === 1 && s.agents ? { ...emptyState(), ...s } : emptyState();
-}
+export { watchdogStatePath, watchdogLockPath, readWatchdogState } from "./statefile.js";
 
 export interface WatchdogOptions {
   /** Run one tick (heavy) and exit: for tests and `--once`. */
