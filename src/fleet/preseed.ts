@@ -1,11 +1,12 @@
 // Before an agent starts, mark its folder as trusted in the CLI's own config, so an unattended
 // start never stops at "Do you trust this folder?" (whose default answer exits the CLI).
 // Only the one trust entry is ever added; everything else in the user's files is left as it was.
-import { closeSync, existsSync, fchmodSync, fsyncSync, openSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parse as parseToml } from "smol-toml";
 import type { Agent } from "../config/load.js";
+import { writeFileAtomic } from "../state/files.js";
 
 export type PreseedKind = "claude" | "codex";
 
@@ -139,7 +140,6 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-let tmpCounter = 0;
 
 /**
  * Temp file + rename, so the CLI (which may be starting in another session right now) reads
@@ -149,20 +149,5 @@ let tmpCounter = 0;
 function writeKeepingMode(link: string, content: string): void {
   // Dotfile managers symlink these files; replace the file the link points at, not the link.
   const file = existsSync(link) ? realpathSync(link) : link;
-  const mode = existsSync(file) ? statSync(file).mode & 0o777 : 0o600;
-  const tmp = `${file}.agents-${process.pid}-${++tmpCounter}.tmp`;
-  try {
-    const fd = openSync(tmp, "wx", mode);
-    try {
-      fchmodSync(fd, mode);
-      writeSync(fd, content);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, file);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
+  writeFileAtomic(file, content, { mode: existsSync(file) ? statSync(file).mode & 0o777 : 0o600 });
 }

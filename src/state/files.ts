@@ -1,17 +1,19 @@
 // Every state write goes to a temp file in the same directory and is renamed into place, so a
 // crash mid-write leaves either the old content or the new, never a torn file.
-import { mkdirSync, readFileSync, renameSync, writeFileSync, rmSync, openSync, fsyncSync, closeSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, writeFileSync, rmSync, openSync, fsyncSync, closeSync, fchmodSync } from "node:fs";
 import path from "node:path";
 
 let counter = 0;
 
-export function writeFileAtomic(file: string, content: string): void {
+/** `mode`: the new file's permissions, set before any content is written (for files holding secrets). */
+export function writeFileAtomic(file: string, content: string, opts: { mode?: number } = {}): void {
   mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.${++counter}.tmp`;
   try {
-    writeFileSync(tmp, content);
-    const fd = openSync(tmp, "r");
+    const fd = openSync(tmp, "wx", opts.mode ?? 0o666);
     try {
+      if (opts.mode !== undefined) fchmodSync(fd, opts.mode);
+      writeFileSync(fd, content);
       fsyncSync(fd);
     } finally {
       closeSync(fd);

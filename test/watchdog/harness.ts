@@ -6,6 +6,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa, type ResultPromise } from "execa";
 import { Tmux } from "../../src/tmux/tmux.js";
+import { waitFor as sharedWaitFor } from "../helpers/tmux.js";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const CLI = path.join(ROOT, "bin", "agents");
@@ -109,16 +110,9 @@ export class TestFleet {
   }
 }
 
-export async function waitFor<T>(what: string, fn: () => T | Promise<T>, timeoutMs = 20_000, stepMs = 200): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  while (Date.now() < deadline) {
-    last = await fn();
-    if (last) return last as NonNullable<T>;
-    await new Promise((r) => setTimeout(r, stepMs));
-  }
-  throw new Error(`timed out after ${timeoutMs}ms waiting for: ${what} (last: ${JSON.stringify(last)})`);
-}
+/** The shared poller, with this file's longer default: a watchdog acts on its next tick. */
+export const waitFor = <T>(what: string, fn: () => T | Promise<T>, timeoutMs = 20_000, stepMs = 200) =>
+  sharedWaitFor(what, fn, timeoutMs, stepMs);
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
