@@ -1,14 +1,18 @@
 // A validated fleet cached per config file, for verbs that only read (status). Parsing TOML and
 // validating with zod costs more than the rest of `agents status` together; the cache key covers
-// everything the result depends on: the file's bytes, its path, the env overrides, and this build.
-import { createHash } from "node:crypto";
+// everything the result depends on: the file's text, its path, the env overrides, and this build.
 import { readFileSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Fleet } from "./load.js";
 import { writeFileAtomic } from "../state/files.js";
 
-const sha1 = (s: string) => createHash("sha1").update(s).digest("hex");
+/** FNV-1a, enough to name a cache file; loading node:crypto would cost status more than it saves. */
+function fnv1a(s: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, "0");
+}
 
 function cacheDir(): string {
   return path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), "agents", "fleets");
@@ -43,8 +47,9 @@ export async function loadFleetCached(configPath: string): Promise<Fleet> {
   } catch {
     /* the full loader reports a missing file properly */
   }
-  const cacheFile = path.join(cacheDir(), `${sha1(file).slice(0, 20)}.json`);
-  const key = text === undefined ? undefined : sha1([buildStamp(), file, text, envStamp(process.env)].join("\0"));
+  const cacheFile = path.join(cacheDir(), `${fnv1a(file)}-${path.basename(file).replace(/[^\w.-]/g, "_")}.json`);
+  // The key is the material itself, compared in full: no hash collisions to reason about.
+  const key = text === undefined ? undefined : [buildStamp(), file, envStamp(process.env), text].join("\0");
   if (key) {
     try {
       const cached = JSON.parse(readFileSync(cacheFile, "utf8")) as { key: string; fleet: Fleet };
