@@ -97,7 +97,8 @@ describe("prompt_delivery = arg", () => {
   test.each([
     ["opencode", ["--model", "m1", "--prompt", KICKOFF_TEXT]],
     ["gemini", ["--model", "m1", "--prompt-interactive", KICKOFF_TEXT]],
-    ["codex", ["--model", "m1", KICKOFF_TEXT]],
+    // --no-daemon: no shared app-server outlives the agent's session.
+    ["codex", ["--model", "m1", "--no-daemon", KICKOFF_TEXT]],
     ["demo", ["--model", "m1", KICKOFF_TEXT]],
   ])("preset %s passes the kickoff the way its CLI expects", (preset, expected) => {
     const { p, agent, kickoffFile } = fleetWith(`[backend.x]\npreset = "${preset}"\nbin = "${ARGV_PROBE}"\n`);
