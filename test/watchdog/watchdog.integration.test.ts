@@ -53,7 +53,8 @@ prompt = "hello"
       return p !== undefined && p !== first ? p : undefined;
     });
     expect(second).not.toBe(first);
-    expect(restarts(fleet, "a").map((e) => e.reason)).toContain("session missing");
+    // The event is written right after the session is up, so it may trail the new pid a little.
+    await waitFor("heal logged", () => restarts(fleet!, "a").some((e) => e.reason === "session missing"));
   });
 
   it("reboots a quiet loop agent, and honours a future WAITING-UNTIL", async () => {
