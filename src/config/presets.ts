@@ -45,6 +45,9 @@ export const PRESETS: Record<string, PresetTable> = {
     ...BUILTIN_DETECT.demo,
     // The demo agent *is* a bash script: its pane command is bash, which is not "exited to a shell".
     shell_commands: [],
+    // Only its last line is live: a "working..." line printed just before it obeyed a command
+    // (say /limit) must not read as busy forever once it has gone quiet.
+    status_rows: 1,
   },
   claude: {
     bin: "claude",

@@ -33,6 +33,13 @@ afterEach(async () => {
   fleet = undefined;
 });
 
+/** The builder/adversary loop pair most tests run. */
+function loopPair(watch: string, opts: { quiet?: boolean } = {}): string {
+  return ["builder", "adversary"]
+    .map((name) => `[[agent]]\nname = "${name}"\nkind = "loop"\nrole = "${name}"\nwatch = "${watch}"\n${opts.quiet ? 'env = { DEMO_MODE = "quiet" }\n' : ""}`)
+    .join("");
+}
+
 /** Restarts other than the watchdog's first start of a session that was never up. */
 const restarts = (f: TestFleet, agent: string) =>
   f.eventsFor(agent, "restarted").filter((e, i) => !(i === 0 && e.reason === "session missing"));
@@ -61,18 +68,7 @@ prompt = "hello"
     fleet = new TestFleet(`${BASE}
 [loop]
 phases = [ { id = "P1", status = "status/P1.md" } ]
-[[agent]]
-name = "builder"
-kind = "loop"
-role = "builder"
-watch = "heal+stall"
-env = { DEMO_MODE = "quiet" }
-[[agent]]
-name = "adversary"
-kind = "loop"
-role = "adversary"
-watch = "heal+stall"
-env = { DEMO_MODE = "quiet" }
+${loopPair("heal+stall", { quiet: true })}
 `);
     fleet.watchdog();
     await waitFor("both started", async () => (await fleet!.pid("t-builder")) && (await fleet!.pid("t-adversary")));
@@ -145,18 +141,7 @@ prompt = "go"
 kickoff_template = "prompts/kickoff.md"
 phases = [ { id = "P1", status = "P1.md" } ]
 handoff = { repo = "work/repo", inboxes = ["to-adversary.md", "to-builder.md"] }
-[[agent]]
-name = "builder"
-kind = "loop"
-role = "builder"
-watch = "heal"
-env = { DEMO_MODE = "quiet" }
-[[agent]]
-name = "adversary"
-kind = "loop"
-role = "adversary"
-watch = "heal"
-env = { DEMO_MODE = "quiet" }
+${loopPair("heal", { quiet: true })}
 `);
     const git = await gitPair(path.join(fleet.dir, "work"));
     fleet.watchdog();
@@ -184,16 +169,7 @@ env = { DEMO_MODE = "quiet" }
 kickoff_template = "prompts/kickoff.md"
 phases = [ { id = "P1", status = "status/P1.md" }, { id = "P2", status = "status/P2.md" } ]
 on_complete = { run = "report" }
-[[agent]]
-name = "builder"
-kind = "loop"
-role = "builder"
-watch = "heal"
-[[agent]]
-name = "adversary"
-kind = "loop"
-role = "adversary"
-watch = "heal"
+${loopPair("heal")}
 [[agent]]
 name = "report"
 kind = "task"
