@@ -114,6 +114,9 @@ export async function runWatchdog(configPath: string, opts: WatchdogOptions = {}
   process.on("SIGTERM", () => onSignal("SIGTERM"));
   process.on("SIGINT", () => onSignal("SIGINT"));
   process.on("SIGHUP", () => onSignal("SIGHUP"));
+  // Errors from watchers and timers outside the tick are logged, never fatal.
+  process.on("uncaughtException", (err) => log.event("error", { action: "uncaught-exception", reason: err.stack ?? String(err) }));
+  process.on("unhandledRejection", (err) => log.event("error", { action: "unhandled-rejection", reason: String((err as Error)?.stack ?? err) }));
 
   scheduleCrons();
   await watchFiles();
@@ -130,23 +133,33 @@ export async function runWatchdog(configPath: string, opts: WatchdogOptions = {}
   try {
     while (!stopping) {
       const tickStart = Date.now();
-      reload();
-      const heavy = heavyRequested || tickStart - lastHeavy >= fleet.watchdog.heavy_interval * 1000;
-      heavyRequested = false;
-      if (heavy) lastHeavy = tickStart;
-      const now = Date.now();
-      const snap = await observer.observe(fleet, state, { now, heavy, cronDue: new Set(cronDue) });
-      const decision = decide(fleet, snap, state);
-      for (const a of decision.actions) if (a.type === "ping" && a.purpose === "wake") cronDue.delete(a.agent);
-      if (opts.dryRun) {
-        for (const a of decision.actions) log.event("info", { agent: "agent" in a ? a.agent : undefined, action: `would-${a.type}`, reason: a.reason });
-      } else {
-        await act(actor, decision.actions);
+      let heavy = false;
+      try {
+        reload();
+        heavy = heavyRequested || tickStart - lastHeavy >= fleet.watchdog.heavy_interval * 1000;
+        heavyRequested = false;
+        if (heavy) lastHeavy = tickStart;
+        const now = Date.now();
+        const snap = await observer.observe(fleet, state, { now, heavy, cronDue: new Set(cronDue) });
+        const decision = decide(fleet, snap, state);
+        for (const a of decision.actions) if (a.type === "ping" && a.purpose === "wake") cronDue.delete(a.agent);
+        if (opts.dryRun) {
+          for (const a of decision.actions) log.event("info", { agent: "agent" in a ? a.agent : undefined, action: `would-${a.type}`, reason: a.reason });
+        } else {
+          await act(actor, decision.actions);
+        }
+        state = decision.state;
+      } catch (err) {
+        // A supervisor that dies of one bad tick leaves the fleet unwatched all night: log it, go on.
+        log.event("error", { action: "tick-failed", reason: (err as Error).stack ?? String(err) });
       }
-      state = decision.state;
       const tickMs = Date.now() - tickStart;
       Object.assign(state, { heartbeat: Date.now(), pid: process.pid, startedAt, configError: lastConfigError, lastTickMs: tickMs });
-      writeJsonAtomic(watchdogStatePath(fleet), state);
+      try {
+        writeJsonAtomic(watchdogStatePath(fleet), state);
+      } catch (err) {
+        log.event("error", { action: "state-write-failed", reason: (err as Error).message });
+      }
       if (traceTicks) log.event("info", { action: "tick", reason: heavy ? "heavy" : "signal", ms: tickMs, captures: observer.lastCaptures });
       if (opts.once) break;
       const wait = Math.max(0, fleet.watchdog.signal_interval * 1000 - (Date.now() - tickStart));
