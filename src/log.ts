@@ -20,7 +20,24 @@ export function watchdogLogPath(logDir: string, session: string): string {
   return path.join(logDir, `${session}.events.jsonl`);
 }
 
-export function createEventLog(file: string, echo: (line: string) => void = (l) => process.stdout.write(l + "\n")): EventLog {
+/**
+ * The human echo goes to stdout, which for the watchdog is a tmux pane that vanishes when its
+ * session is killed: a write error there must never become an exception.
+ */
+let stdoutGuarded = false;
+function safeStdout(line: string): void {
+  if (!stdoutGuarded) {
+    process.stdout.on("error", () => {});
+    stdoutGuarded = true;
+  }
+  try {
+    process.stdout.write(line + "\n");
+  } catch {
+    /* the pane is gone; the JSON event file still has the line */
+  }
+}
+
+export function createEventLog(file: string, echo: (line: string) => void = safeStdout): EventLog {
   mkdirSync(path.dirname(file), { recursive: true });
   // Synchronous writes: a watchdog killed mid-tick must not lose the line explaining its last action.
   const dest = pino.destination({ dest: file, sync: true, mkdir: true });

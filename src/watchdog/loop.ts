@@ -180,6 +180,8 @@ export async function runWatchdog(configPath: string, opts: WatchdogOptions = {}
     lock.release();
     log.event("info", { action: "watchdog-down", reason: stopping ? "stopped by signal" : "single tick done" });
     log.flush();
+    // Everything is released; a stray handle (a dying pane's stream) must not keep us alive.
+    setTimeout(() => process.exit(0), 1000).unref();
   }
   return 0;
 }
