@@ -33,6 +33,16 @@ afterEach(async () => {
   fleet = undefined;
 });
 
+/** A fleet of one demo agent named "a". */
+const soloFleet = (watch: string) => new TestFleet(`${BASE}\n[[agent]]\nname = "a"\nwatch = "${watch}"\nprompt = "go"\n`);
+
+/** A Claude-style limit banner resetting `days` from now at `time` UTC, and that day (YYYY-MM-DD). */
+function limitBanner(days: number, time: string): { banner: string; day: string } {
+  const d = new Date(Date.now() + days * 86400_000);
+  const month = d.toLocaleString("en-US", { month: "short", timeZone: "UTC" });
+  return { banner: `You've hit your usage limit · resets ${month} ${d.getUTCDate()}, ${time} (UTC)`, day: d.toISOString().slice(0, 10) };
+}
+
 /** The builder/adversary loop pair most tests run. */
 function loopPair(watch: string, opts: { quiet?: boolean } = {}): string {
   return ["builder", "adversary"]
@@ -83,32 +93,21 @@ ${loopPair("heal+stall", { quiet: true })}
   });
 
   it("holds a limited agent with a parsed reset and never reboots it", async () => {
-    fleet = new TestFleet(`${BASE}
-[[agent]]
-name = "a"
-watch = "heal+stall"
-prompt = "go"
-`);
+    fleet = soloFleet("heal+stall");
     fleet.watchdog();
     await waitFor("a started", () => fleet!.pid("t-a"));
-    const reset = new Date(Date.now() + 2 * 86400_000);
-    const month = reset.toLocaleString("en-US", { month: "short", timeZone: "UTC" });
-    await fleet.type("t-a", `/limit You've hit your usage limit · resets ${month} ${reset.getUTCDate()}, 2am (UTC)`);
+    const reset = limitBanner(2, "2am");
+    await fleet.type("t-a", `/limit ${reset.banner}`);
     const hold = await waitFor("hold", () => fleet!.eventsFor("a", "limit-hold")[0]);
     expect(String(hold.reason)).toMatch(/banner says reset/);
     await sleep(5000);
     expect(restarts(fleet, "a")).toEqual([]);
     const st = JSON.parse((await fleet.cli(["status", "--json"])).stdout);
-    expect(st.rows[0].doing).toBe(`limited until ${reset.toISOString().slice(0, 10)}T02:00:00Z`);
+    expect(st.rows[0].doing).toBe(`limited until ${reset.day}T02:00:00Z`);
   });
 
   it("nudges a limited agent whose reset is unknown, and it resumes", async () => {
-    fleet = new TestFleet(`${BASE}
-[[agent]]
-name = "a"
-watch = "heal+stall"
-prompt = "go"
-`);
+    fleet = soloFleet("heal+stall");
     fleet.watchdog();
     await waitFor("a started", () => fleet!.pid("t-a"));
     await fleet.type("t-a", "/limit usage limit reached");
@@ -121,12 +120,7 @@ prompt = "go"
   });
 
   it("restarts a fatal pane", async () => {
-    fleet = new TestFleet(`${BASE}
-[[agent]]
-name = "a"
-watch = "heal"
-prompt = "go"
-`);
+    fleet = soloFleet("heal");
     fleet.watchdog();
     const first = await waitFor("a started", () => fleet!.pid("t-a"));
     await fleet.type("t-a", "/fatal FATAL: credentials expired");
@@ -222,12 +216,7 @@ prompt = "go"
   });
 
   it("refuses a second watchdog, and exits 0 on SIGTERM releasing the lock", async () => {
-    fleet = new TestFleet(`${BASE}
-[[agent]]
-name = "a"
-watch = "heal"
-prompt = "go"
-`);
+    fleet = soloFleet("heal");
     const first = fleet.watchdog();
     await waitFor("first is up", () => fleet!.events().find((e) => e.action === "watchdog-up"));
     const second = await fleet.watchdog();
@@ -284,17 +273,11 @@ watch = "heal"
   });
 
   it("a usage-limit hold survives a watchdog restart", async () => {
-    fleet = new TestFleet(`${BASE}
-[[agent]]
-name = "a"
-watch = "heal+stall"
-prompt = "go"
-`);
+    fleet = soloFleet("heal+stall");
     const first = fleet.watchdog();
     await waitFor("a started", () => fleet!.pid("t-a"));
-    const reset = new Date(Date.now() + 86400_000);
-    const month = reset.toLocaleString("en-US", { month: "short", timeZone: "UTC" });
-    await fleet.type("t-a", `/limit You've hit your usage limit · resets ${month} ${reset.getUTCDate()}, 3am (UTC)`);
+    const reset = limitBanner(1, "3am");
+    await fleet.type("t-a", `/limit ${reset.banner}`);
     await waitFor("hold", () => fleet!.eventsFor("a", "limit-hold")[0]);
     first.kill("SIGTERM");
     await first;
@@ -304,6 +287,6 @@ prompt = "go"
     expect(fleet.eventsFor("a", "limit-hold")).toHaveLength(1);
     expect(restarts(fleet, "a")).toEqual([]);
     const st = JSON.parse((await fleet.cli(["status", "--json"])).stdout);
-    expect(st.rows[0].doing).toBe(`limited until ${reset.toISOString().slice(0, 10)}T03:00:00Z`);
+    expect(st.rows[0].doing).toBe(`limited until ${reset.day}T03:00:00Z`);
   });
 });
