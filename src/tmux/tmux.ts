@@ -1,6 +1,8 @@
 // The only module that builds tmux argv. Every target is exact (`=name` / `=name:`) because tmux
 // prefix-matches bare names: `-t proj-a` would happily hit `proj-a3`, someone else's work.
 import { spawn } from "node:child_process";
+import { rmSync } from "node:fs";
+import path from "node:path";
 
 export interface PaneInfo {
   session: string;
@@ -225,7 +227,12 @@ export class Tmux {
     return this.run(["set-option", "-t", sessionTarget(name), option, value]);
   }
 
+  /** Kill this (private) server and remove its socket file, which tmux leaves behind. */
   async killServer(): Promise<void> {
-    await this.run(["kill-server"]);
+    const r = await this.run(["kill-server"]);
+    // Remove the socket only when no server is left behind it: an unlinked live socket orphans it.
+    if (!this.socket || (r.code !== 0 && !/no server|error connecting|No such file/i.test(r.stderr))) return;
+    const dir = path.join(process.env.TMUX_TMPDIR || "/tmp", `tmux-${process.getuid?.() ?? 0}`);
+    rmSync(path.join(dir, this.socket), { force: true });
   }
 }

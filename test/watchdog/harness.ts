@@ -104,9 +104,6 @@ export class TestFleet {
     await Promise.allSettled(this.children);
     await this.tmux.killServer();
     rmSync(this.dir, { recursive: true, force: true });
-    // kill-server leaves the socket file behind; don't litter the shared socket dir.
-    const uid = process.getuid?.() ?? 0;
-    rmSync(path.join(process.env.TMUX_TMPDIR || "/tmp", `tmux-${uid}`, this.socket), { force: true });
   }
 }
 
