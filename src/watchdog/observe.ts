@@ -153,6 +153,11 @@ export async function readGit(fleet: Fleet, state: WatchdogState): Promise<GitRe
     const text: string = log.ok ? log.out : (fallback?.out ?? "");
     reading.subjects = text.split("\n").filter(Boolean);
   }
+  // Inbox files on origin can only change with its head: an unchanged head needs no `git show`.
+  if (prev === sha) {
+    for (const file of h.inboxes) reading.inboxes[file] = state.handoff.inboxes[file];
+    return reading;
+  }
   for (const file of h.inboxes) {
     let content: string | undefined;
     for (const loc of [`${ref}:${h.state_subdir}/${file}`, `${ref}:${file}`]) {
