@@ -8,11 +8,6 @@ export interface Io {
   err: (line: string) => void;
 }
 
-export const stdio: Io = {
-  out: (l) => process.stdout.write(l + "\n"),
-  err: (l) => process.stderr.write(l + "\n"),
-};
-
 export interface Ctx extends Launcher {
   io: Io;
 }

@@ -9,7 +9,7 @@ import { shellQuote } from "../tmux/tmux.js";
 import { phaseIndexFile, writePhaseIndex } from "../state/phase.js";
 import { parkedDir } from "../watchdog/observe.js";
 import { holderOf } from "../watchdog/lock.js";
-import { watchdogLockPath } from "../watchdog/loop.js";
+import { watchdogLockPath } from "../watchdog/statefile.js";
 import { sessionLogPath } from "../fleet/kickoff.js";
 import type { Ctx } from "./context.js";
 

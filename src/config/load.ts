@@ -15,8 +15,9 @@ import {
   type AGENT_KINDS,
   type WATCH_MODES,
   type PROMPT_DELIVERIES,
+  type BackendTable,
 } from "./schema.js";
-import { BACKEND_DEFAULTS, PRESETS, type PresetTable } from "./presets.js";
+import { BACKEND_DEFAULTS, PRESETS } from "./presets.js";
 import type { DetectRules } from "../detect/types.js";
 
 export type AgentKind = (typeof AGENT_KINDS)[number];
@@ -180,7 +181,7 @@ export function parseTomlFile(file: string, text: string): Record<string, unknow
   }
 }
 
-function buildBackend(name: string, table: PresetTable | undefined): Backend | undefined {
+function buildBackend(name: string, table: BackendTable | undefined): Backend | undefined {
   const presetName = table?.preset ?? name;
   const preset = PRESETS[presetName];
   if (!preset && !table) return undefined;

@@ -32,9 +32,7 @@ export const BACKEND_DEFAULTS = {
   nudge_keys: [] as string[],
 };
 
-export type PresetTable = BackendTable;
-
-export const PRESETS: Record<string, PresetTable> = {
+export const PRESETS: Record<string, BackendTable> = {
   demo: {
     bin: `bash ${shellQuote(DEMO_AGENT_PATH)}`,
     prompt_delivery: "arg",

@@ -5,7 +5,7 @@ import { stripAnsi } from "../detect/ansi.js";
 export interface PingOptions {
   submitKey: string;
   timeoutMs: number;
-  /** Poll interval while waiting for the text to leave the input line. */
+  /** Poll interval while waiting for the submitted text to move up from the input line. */
   pollMs?: number;
   sleep?: (ms: number) => Promise<void>;
 }

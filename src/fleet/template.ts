@@ -1,4 +1,5 @@
 // Filling {slots} in prompt templates (plain text) and in command templates (shell text).
+import { shellQuote } from "../tmux/tmux.js";
 
 /** Plain text: every {key} with a known key is replaced; unknown braces are left alone. */
 export function renderText(text: string, fields: Record<string, string>): string {
@@ -47,11 +48,8 @@ export function renderShell(
   return out;
 }
 
-const SAFE = /^[A-Za-z0-9_\-.,/:@%+=]+$/;
-
 function quoteFor(value: string, quote: "'" | '"' | null): string {
   if (quote === "'") return value.replace(/'/g, `'\\''`);
   if (quote === '"') return value.replace(/[\\"$`]/g, (c) => `\\${c}`);
-  if (value !== "" && SAFE.test(value)) return value;
-  return `'${value.replace(/'/g, `'\\''`)}'`;
+  return shellQuote(value);
 }

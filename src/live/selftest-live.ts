@@ -19,7 +19,7 @@ import type { Classification, ScreenState } from "../detect/types.js";
 import { buildLaunch } from "../fleet/command.js";
 import { ping } from "../fleet/ping.js";
 import { prepareAgentHome } from "../fleet/preseed.js";
-import { paneTarget, shellQuote, Tmux, type PaneInfo } from "../tmux/tmux.js";
+import { shellQuote, Tmux, type PaneInfo } from "../tmux/tmux.js";
 import { MockModelServer } from "./mock-server.js";
 
 export const LIVE_BACKENDS = ["claude", "codex", "opencode"] as const;
@@ -496,7 +496,7 @@ async function runBackend(backend: LiveBackend, cliPath: string, opts: LiveOptio
       return run;
     }
     // Keep a crashed CLI's last screen readable instead of losing the session.
-    await run.tmux.run(["set-option", "-w", "-t", paneTarget(run.session), "remain-on-exit", "on"]);
+    await run.tmux.setWindowOption(run.session, "remain-on-exit", "on");
 
     // 1. The kickoff passed on the command line is answered (ok scenario), then the CLI is ready.
     const ready = await run.step("ready", "idle", 90_000, { until: () => mock.requestCount >= 1 });

@@ -1,5 +1,5 @@
 // The loop phase index and the files that describe a phase's progress.
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import path from "node:path";
 import type { Fleet } from "../config/load.js";
 import { resolvePath } from "../config/paths.js";
@@ -73,12 +73,4 @@ export function sequenceComplete(fleet: Fleet): boolean {
 
 export function clearSequenceComplete(fleet: Fleet): void {
   rmSync(sequenceCompleteFile(fleet), { force: true });
-}
-
-export function readIfExists(file: string): string | undefined {
-  try {
-    return readFileSync(file, "utf8");
-  } catch {
-    return undefined;
-  }
 }

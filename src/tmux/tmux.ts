@@ -140,7 +140,7 @@ export interface TmuxOptions {
 export class Tmux {
   readonly socket?: string;
   readonly bin: string;
-  private transport: TmuxTransport;
+  private readonly transport: TmuxTransport;
 
   constructor(opts: TmuxOptions = {}) {
     this.socket = opts.socket || undefined;
@@ -151,16 +151,6 @@ export class Tmux {
   /** Flags every tmux invocation carries (the private socket). */
   baseArgs(): string[] {
     return this.socket ? ["-L", this.socket] : [];
-  }
-
-  /** Full argv (binary first) for a command, for places that must hand tmux to another program. */
-  argv(args: string[]): string[] {
-    return [this.bin, ...this.baseArgs(), ...args];
-  }
-
-  setTransport(transport: TmuxTransport): void {
-    this.transport.close?.();
-    this.transport = transport;
   }
 
   close(): void {
@@ -202,10 +192,8 @@ export class Tmux {
     return (await this.run(["kill-session", "-t", sessionTarget(name)])).code === 0;
   }
 
-  async capture(name: string, opts: { escapes?: boolean } = {}): Promise<string | undefined> {
-    const args = ["capture-pane", "-p", "-t", paneTarget(name)];
-    if (opts.escapes) args.splice(2, 0, "-e");
-    const r = await this.run(args);
+  async capture(name: string): Promise<string | undefined> {
+    const r = await this.run(["capture-pane", "-p", "-t", paneTarget(name)]);
     return r.code === 0 ? r.stdout : undefined;
   }
 
@@ -223,8 +211,8 @@ export class Tmux {
     return this.run(["send-keys", "-t", paneTarget(name), "--", ...keys]);
   }
 
-  async setSessionOption(name: string, option: string, value: string): Promise<RunResult> {
-    return this.run(["set-option", "-t", sessionTarget(name), option, value]);
+  async setWindowOption(name: string, option: string, value: string): Promise<RunResult> {
+    return this.run(["set-option", "-w", "-t", paneTarget(name), option, value]);
   }
 
   /** Kill this (private) server and remove its socket file, which tmux leaves behind. */

@@ -26,10 +26,6 @@ function runtimeFor(state: WatchdogState, agent: Agent, now: number): AgentRunti
   return (state.agents[agent.name] ??= { lastActive: now, restarts: [], view: "-" });
 }
 
-function cloneState(s: WatchdogState): WatchdogState {
-  return structuredClone(s);
-}
-
 interface Ctx {
   fleet: Fleet;
   snap: Snapshot;
@@ -54,7 +50,7 @@ function requestRestart(ctx: Ctx, agent: Agent, rt: AgentRuntime, reason: string
     return;
   }
   const last = rt.restarts[rt.restarts.length - 1];
-  if (last !== undefined && rt.restarts.length > 0) {
+  if (last !== undefined) {
     const backoff = Math.min(w.restart_backoff * 2 ** (rt.restarts.length - 1), w.restart_backoff_max) * 1000;
     if (ctx.now < last + backoff) {
       rt.view = `restarting in ${sec(last + backoff - ctx.now)}s (${reason})`;
@@ -165,7 +161,6 @@ function trackActivity(ctx: Ctx, agent: Agent, rt: AgentRuntime): void {
       rt.lastActive = Math.max(rt.lastActive, mtime);
     }
   }
-  if (reading.state !== rt.lastState) rt.lastState = reading.state;
 }
 
 function viewOf(ctx: Ctx, agent: Agent, rt: AgentRuntime): string {
@@ -340,7 +335,7 @@ function phaseRule(ctx: Ctx): boolean {
 }
 
 export function decide(fleet: Fleet, snap: Snapshot, prev: WatchdogState): Decision {
-  const state = cloneState(prev);
+  const state = structuredClone(prev);
   const ctx: Ctx = { fleet, snap, state, actions: [], now: snap.now };
   const live = new Set(fleet.agents.map((a) => a.name));
   for (const name of Object.keys(state.agents)) if (!live.has(name)) delete state.agents[name];

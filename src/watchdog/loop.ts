@@ -4,7 +4,7 @@ import { statSync } from "node:fs";
 import path from "node:path";
 import chokidar, { type FSWatcher } from "chokidar";
 import cron, { type ScheduledTask } from "node-cron";
-import { loadConfig, type Fleet } from "../config/load.js";
+import { loadConfig } from "../config/load.js";
 import { Tmux } from "../tmux/tmux.js";
 import { createEventLog, watchdogLogPath, type EventLog } from "../log.js";
 import { writeJsonAtomic } from "../state/files.js";
@@ -15,9 +15,6 @@ import { decide } from "./decide.js";
 import { Observer } from "./observe.js";
 import { act, type Actor } from "./act.js";
 import { FleetLock } from "./lock.js";
-import type { WatchdogState } from "./types.js";
-
-export { watchdogStatePath, watchdogLockPath, readWatchdogState } from "./statefile.js";
 
 export interface WatchdogOptions {
   /** Run one tick (heavy) and exit: for tests and `--once`. */

@@ -66,8 +66,6 @@ export interface AgentRuntime {
   view: string;
   /** A known dialog on screen: answered only once seen on two readings (a TUI still drawing it drops keys). */
   dialog?: { option: string; seen: number; answeredAt?: number };
-  /** Last classification state, for logging transitions once. */
-  lastState?: string;
 }
 
 export interface WatchdogState {
