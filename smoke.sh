@@ -6,7 +6,7 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-AGENTS=(node "$ROOT/bin/agents")
+AGENTS=("$ROOT/bin/agents")
 
 # A TMUX/TMUX_PANE inherited from the caller's tmux would point every tmux call at that server.
 unset TMUX TMUX_PANE

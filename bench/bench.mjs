@@ -41,6 +41,7 @@ import { fileURLToPath } from "node:url";
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const CLI = path.join(REPO, "bin", "agents");
+const ENTRY = path.join(REPO, "dist", "entry.js");
 
 // ── options ────────────────────────────────────────────────────────────────────────────────────
 function parseOptions(argv) {
@@ -243,10 +244,18 @@ function startFleet(dir, n, prefix) {
 // ── one watchdog under measurement ─────────────────────────────────────────────────────────────
 function spawnWatchdog(prog, config, env, outFile) {
   const fd = openSync(outFile, "a");
+  // Ours as `agents up` starts it: through bin/agents. --trace-gc has to reach node itself, so that
+  // run starts entry.js directly with the environment bin/agents would have given it.
   const [cmd, args] =
-    prog.id === "ours"
-      ? [process.execPath, [...(prog.traceGc ? ["--trace-gc"] : []), CLI, "watchdog", "--config", config]]
-      : [PY, [prog.script, "watchdog", "--config", config]];
+    prog.id !== "ours"
+      ? [PY, [prog.script, "watchdog", "--config", config]]
+      : prog.traceGc
+        ? [process.execPath, ["--trace-gc", ENTRY, "watchdog", "--config", config]]
+        : [CLI, ["watchdog", "--config", config]];
+  if (prog.id === "ours" && prog.traceGc && env.NODE_EXTRA_CA_CERTS) {
+    env = { ...env, AGENTS_SAVED_NODE_EXTRA_CA_CERTS: env.NODE_EXTRA_CA_CERTS };
+    delete env.NODE_EXTRA_CA_CERTS;
+  }
   const child = spawn(cmd, args, { cwd: path.dirname(config), env, stdio: ["ignore", fd, fd] });
   closeSync(fd);
   children.add(child);
@@ -439,7 +448,7 @@ async function measureWatchdog(prog, fleet, O, shimLatencyS) {
 function measureStatus(progs, fleet, O) {
   const config = path.join(fleet.dir, "agents-ours.toml");
   const times = Object.fromEntries(progs.map((p) => [p.id, []]));
-  const argv = (p) => (p.id === "ours" ? [process.execPath, [CLI, "status", "--config", config]] : [PY, [p.script, "status", "--config", config]]);
+  const argv = (p) => (p.id === "ours" ? [CLI, ["status", "--config", config]] : [PY, [p.script, "status", "--config", config]]);
   setTmuxMode("real");
   for (let i = 0; i < O.statusRuns + 1; i++) {
     for (const p of i % 2 ? [...progs].reverse() : progs) {
@@ -627,7 +636,7 @@ async function main() {
   const O = OPTS;
   if (process.platform !== "linux" || !existsSync("/proc/self/stat")) throw new Error("the bench reads /proc: Linux only");
   if (!REAL_TMUX) throw new Error("tmux not found on PATH");
-  if (!existsSync(path.join(REPO, "dist", "cli.js"))) throw new Error("dist/ is missing: run `npm run build` (npm run bench does)");
+  if (!existsSync(ENTRY)) throw new Error("dist/ is missing: run `npm run build` (npm run bench does)");
   CLK_TCK = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim()) || 100;
   writeFileSync(
     SHIM_SCRIPT,
@@ -644,7 +653,16 @@ async function main() {
   else if (!PY) notes.push("reference skipped: python3 not found");
   else if (!existsSync(refPath)) notes.push(`reference skipped: ${refPath} not found (pass --reference PATH)`);
   else if (spawnSync(PY, ["-c", "import tomllib"]).status !== 0) notes.push("reference skipped: python3 has no tomllib (needs 3.11+)");
-  else progs.push({ id: "ref", name: "agents.py (reference)", script: refPath });
+  else {
+    // The interpreter itself, not a launcher in front of it: a pyenv shim on PATH is a bash script
+    // that adds ~70 ms to every reference start, which would flatter our `status` ratio.
+    const exe = spawnSync(PY, ["-c", "import sys; print(sys.executable)"], { encoding: "utf8" }).stdout.trim();
+    if (exe && exe !== PY && existsSync(exe)) {
+      notes.push(`reference runs with ${exe} (python3 on PATH, ${PY}, resolves to it)`);
+      PY = exe;
+    }
+    progs.push({ id: "ref", name: "agents.py (reference)", script: refPath });
+  }
   for (const n of notes) console.log(`note: ${n}`);
 
   const meta = {

@@ -7,7 +7,7 @@ import path from "node:path";
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const agents = path.join(root, "bin", "agents");
 const cfg = path.join(root, "agents.example.toml");
-const run = (...args) => execFileSync(process.execPath, [agents, ...args, "--config", cfg], { stdio: "inherit", cwd: root });
+const run = (...args) => execFileSync(agents, [...args, "--config", cfg], { stdio: "inherit", cwd: root });
 
 run("up");
 await new Promise((r) => setTimeout(r, 3000));

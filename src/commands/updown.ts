@@ -13,8 +13,8 @@ import { watchdogLockPath } from "../watchdog/statefile.js";
 import { sessionLogPath } from "../fleet/kickoff.js";
 import type { Ctx } from "./context.js";
 
-// The bin script, not dist/cli.js: cli.js only exports run(), so running it directly exits at once
-// and the watchdog session would vanish the moment `up` created it.
+// The bin script, as a user runs it (cli.js only exports run(); started directly it would exit at
+// once and the watchdog session would vanish the moment `up` created it).
 const CLI_BIN = fileURLToPath(new URL("../../bin/agents", import.meta.url));
 
 function checkNames(ctx: Ctx, names: string[]): void {
@@ -28,7 +28,8 @@ function checkNames(ctx: Ctx, names: string[]): void {
 export async function startWatchdogSession(ctx: Ctx): Promise<boolean> {
   const { fleet, tmux } = ctx;
   if (await tmux.hasSession(fleet.watchdogSession)) return false;
-  const command = `exec ${shellQuote(process.execPath)} ${shellQuote(CLI_BIN)} watchdog --config ${shellQuote(fleet.configPath)}`;
+  // The node running `up`, not whichever one tmux's PATH finds first (nvm, asdf, a newer system node).
+  const command = `exec env AGENTS_NODE=${shellQuote(process.execPath)} ${shellQuote(CLI_BIN)} watchdog --config ${shellQuote(fleet.configPath)}`;
   const env: Record<string, string> = {};
   if (process.env.AGENTS_TMUX_SOCKET) env.AGENTS_TMUX_SOCKET = process.env.AGENTS_TMUX_SOCKET;
   const r = await tmux.newSession({ name: fleet.watchdogSession, cwd: fleet.projectDir, command, env });

@@ -28,7 +28,7 @@ export interface PrivateTmux {
   tmux(args: string[]): CliResult;
   /** Session names on the private server (empty when the server is not running). */
   sessions(): string[];
-  /** Run the built CLI (`node bin/agents ...`) with the private environment. */
+  /** Run the built CLI (`bin/agents ...`) with the private environment. */
   cli(args: string[], opts?: { cwd?: string; env?: Record<string, string | undefined> }): Promise<CliResult>;
   /** Kill the private server and remove its socket dir; safe to call when it never started. */
   kill(): void;
@@ -66,7 +66,7 @@ export function privateTmux(tag = "test"): PrivateTmux {
       return r.code === 0 ? r.stdout.split("\n").filter(Boolean) : [];
     },
     async cli(args, opts = {}) {
-      const r = await execa(process.execPath, [CLI, ...args], {
+      const r = await execa(CLI, [...args], {
         env: { ...env, ...opts.env },
         extendEnv: false,
         reject: false,

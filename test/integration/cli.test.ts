@@ -3,8 +3,8 @@
 // looks at tmux (status, up) can never reach the default server.
 import { cpSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { ROOT, copyDemoFleet, privateTmux, removeDir, tempDir, type PrivateTmux } from "../helpers/tmux.js";
+import { afterAll, beforeAll, describe, expect, onTestFinished, test } from "vitest";
+import { ROOT, copyDemoFleet, privateTmux, removeDir, tempDir, waitFor, type PrivateTmux } from "../helpers/tmux.js";
 
 let t: PrivateTmux;
 const dirs: string[] = [];
@@ -221,5 +221,38 @@ describe("phase show / next / set", () => {
     const r = await t.cli(["phase", "--config", file], { cwd: dir });
     expect(r.code).toBe(0);
     expect(r.stdout).toBe("no [loop].phases configured");
+  });
+});
+
+describe("bin/agents launcher", () => {
+  test("node never loads NODE_EXTRA_CA_CERTS, yet everything agents starts still gets it", async () => {
+    const dir = temp("ca-env");
+    const seen = path.join(dir, "seen");
+    // A file that does not exist: a node that tried to load it would print a warning on stderr.
+    const ca = path.join(dir, "no-such-bundle.pem");
+    writeFileSync(
+      path.join(dir, "agents.toml"),
+      [
+        "[defaults]",
+        'session_prefix = "caenv-"',
+        'log_dir = ".state"',
+        "[[service]]",
+        'name = "probe"',
+        `command = "echo \\"ca=$NODE_EXTRA_CA_CERTS saved=\${AGENTS_SAVED_NODE_EXTRA_CA_CERTS-unset} node=\${AGENTS_NODE-unset}\\" > ${seen}; exec sleep 600"`,
+        "",
+      ].join("\n"),
+    );
+    // Its own server: a new session's environment is the server's, taken from whoever started it.
+    const own = privateTmux("ca-env");
+    onTestFinished(() => own.kill());
+    const v = await own.cli(["--version"], { env: { NODE_EXTRA_CA_CERTS: ca } });
+    expect(v.stderr).toBe("");
+    expect(v.code).toBe(0);
+
+    const up = await own.cli(["up", "probe"], { cwd: dir, env: { NODE_EXTRA_CA_CERTS: ca } });
+    expect(up.stderr).toBe("");
+    expect(up.code).toBe(0);
+    await waitFor("the probe service to write what it saw", () => existsSync(seen) && readFileSync(seen, "utf8").includes("\n"));
+    expect(readFileSync(seen, "utf8").trim()).toBe(`ca=${ca} saved=unset node=unset`);
   });
 });

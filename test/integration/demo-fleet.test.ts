@@ -108,7 +108,7 @@ describe("demo fleet on a private tmux server", () => {
   });
 
   test("logs -f follows the log as the agent writes", async () => {
-    const child = execa(process.execPath, [CLI, "logs", "supervisor", "-f", "-n", "0", "--config", config], {
+    const child = execa(CLI, ["logs", "supervisor", "-f", "-n", "0", "--config", config], {
       env: t.env,
       extendEnv: false,
       cwd: dir,

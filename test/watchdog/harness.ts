@@ -50,7 +50,7 @@ export class TestFleet {
   }
 
   cli(args: string[]) {
-    return execa(process.execPath, [CLI, ...args, "--config", this.config], {
+    return execa(CLI, [...args, "--config", this.config], {
       env: childEnv(this.socket),
       extendEnv: false,
       reject: false,
@@ -60,7 +60,7 @@ export class TestFleet {
 
   /** The watchdog as a direct child (not in tmux) so tests can signal it and read its exit code. */
   watchdog(): ResultPromise {
-    const child = execa(process.execPath, [CLI, "watchdog", "--config", this.config], {
+    const child = execa(CLI, ["watchdog", "--config", this.config], {
       env: { ...childEnv(this.socket), AGENTS_TICK_EVENTS: "1" },
       extendEnv: false,
       reject: false,
