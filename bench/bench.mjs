@@ -2,8 +2,8 @@
 // `npm run bench`: this project's watchdog and `status` against the reference agents.py, side by
 // side in one run, on N quiet fake agents in a private tmux server.
 //
-//   node bench/bench.mjs [--quick] [--n 50 | --n 10,50] [--rss-n 50] [--reference PATH]
-//                        [--no-reference] [--keep]
+//   node bench/bench.mjs [--quick] [--n 50 | --n 10,50] [--rss-n 50] [--long-ticks 2000]
+//                        [--reference PATH] [--no-reference] [--keep]
 //
 // How each number is taken (see bench/README.md for the long form):
 //   - watchdog CPU: utime+stime+cutime+cstime of the watchdog process from /proc/<pid>/stat over a
@@ -45,7 +45,7 @@ const ENTRY = path.join(REPO, "dist", "entry.js");
 
 // ── options ────────────────────────────────────────────────────────────────────────────────────
 function parseOptions(argv) {
-  const o = { quick: false, ns: undefined, rssN: undefined, reference: undefined, noReference: false, keep: false };
+  const o = { quick: false, ns: undefined, rssN: undefined, reference: undefined, noReference: false, keep: false, longTicks: undefined };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => {
@@ -59,8 +59,9 @@ function parseOptions(argv) {
     else if (a === "--reference" || a.startsWith("--reference=")) o.reference = val();
     else if (a === "--no-reference") o.noReference = true;
     else if (a === "--keep") o.keep = true;
+    else if (a === "--long-ticks" || a.startsWith("--long-ticks=")) o.longTicks = Number(val());
     else if (a === "-h" || a === "--help") {
-      console.log("usage: node bench/bench.mjs [--quick] [--n 50|10,50] [--rss-n N] [--reference PATH] [--no-reference] [--keep]");
+      console.log("usage: node bench/bench.mjs [--quick] [--n 50|10,50] [--rss-n N] [--long-ticks N] [--reference PATH] [--no-reference] [--keep]");
       process.exit(0);
     } else throw new Error(`unknown option ${a}`);
   }
@@ -70,7 +71,8 @@ function parseOptions(argv) {
   const t = o.quick
     ? { warmupS: 2, countS: 8, cpuS: 10, statusRuns: 5, longTicks: 1000, refLongS: 20 }
     : { warmupS: 3, countS: 15, cpuS: 20, statusRuns: 7, longTicks: 2000, refLongS: 60 };
-  return { ...o, ...t, signal: 1, heavy: 5, fastSignal: 0.05 };
+  if (o.longTicks !== undefined && (!Number.isInteger(o.longTicks) || o.longTicks < 100)) throw new Error("--long-ticks takes an integer >= 100");
+  return { ...o, ...t, longTicks: o.longTicks ?? t.longTicks, signal: 1, heavy: 5, fastSignal: 0.05 };
 }
 
 // ── small helpers ──────────────────────────────────────────────────────────────────────────────
