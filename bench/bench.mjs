@@ -543,7 +543,6 @@ async function measureLongRun(prog, fleet, O, refSpawnsPerTick) {
         rssWarmTick: warm.tick,
         rssEndMB: end.rssMB,
         rssMaxAfterWarmMB: Math.max(...tail.map((s) => s.rssMB)),
-        slopeMBPer1000Ticks: slope(tail.map((s) => [s.tick, s.rssMB])) * 1000,
         // A dozen points across the whole run, so "flat" can be seen, not just inferred from two.
         rssByTick: samples
           .filter((_, i) => i % Math.max(1, Math.floor(samples.length / 12)) === 0 || i === samples.length - 1)
@@ -575,19 +574,6 @@ async function measureLongRun(prog, fleet, O, refSpawnsPerTick) {
     await stopWatchdog(child);
     setTmuxMode("real");
   }
-}
-
-function slope(points) {
-  if (points.length < 2) return 0;
-  const mx = mean(points.map((p) => p[0]));
-  const my = mean(points.map((p) => p[1]));
-  let num = 0;
-  let den = 0;
-  for (const [x, y] of points) {
-    num += (x - mx) * (y - my);
-    den += (x - mx) ** 2;
-  }
-  return den ? num / den : 0;
 }
 
 /** Latency one shim hop adds to a tmux call (to take it back out of the reference's tick time). */

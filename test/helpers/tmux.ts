@@ -66,7 +66,7 @@ export function privateTmux(tag = "test"): PrivateTmux {
       return r.code === 0 ? r.stdout.split("\n").filter(Boolean) : [];
     },
     async cli(args, opts = {}) {
-      const r = await execa(CLI, [...args], {
+      const r = await execa(CLI, args, {
         env: { ...env, ...opts.env },
         extendEnv: false,
         reject: false,
