@@ -1,6 +1,7 @@
 // The watchdog's brain: a pure function of (fleet, snapshot, previous state) → actions + next state.
 // No I/O and no clock of its own, so every rule is a table test.
 import type { Agent, Fleet } from "../config/load.js";
+import { dialogStep } from "./dialog.js";
 import type { Action, AgentRuntime, Decision, LimitHold, Snapshot, WatchdogState } from "./types.js";
 
 const sec = (ms: number) => Math.round(ms / 1000);
@@ -219,20 +220,12 @@ function healRule(ctx: Ctx, agent: Agent, rt: AgentRuntime, held: boolean): void
 
 function dialogRule(ctx: Ctx, agent: Agent, rt: AgentRuntime): void {
   const reading = ctx.snap.screens.get(agent.session);
-  const answer = reading?.state === "dialog" && agent.backend.answer_dialogs ? reading.dialog : undefined;
-  if (!answer) {
-    rt.dialog = undefined;
-    return;
-  }
-  const seen = rt.dialog?.option === answer.option ? rt.dialog.seen + 1 : 1;
-  rt.dialog = { ...rt.dialog, option: answer.option, seen };
-  // A dialog still being drawn drops keys (Claude then takes Enter as its preselected "No, exit"):
-  // answer only once it has been seen settled, and give an answer time to land before repeating it.
-  if (seen < 2) return;
-  if (rt.dialog.answeredAt !== undefined && ctx.now - rt.dialog.answeredAt < 10_000) return;
-  rt.dialog.answeredAt = ctx.now;
-  ctx.actions.push({ type: "keys", agent: agent.name, keys: answer.keys, reason: `start-up dialog: chose "${answer.option}"` });
-  rt.view = `answered dialog: ${answer.option}`;
+  const onScreen = reading?.state === "dialog" && agent.backend.answer_dialogs ? reading.dialog : undefined;
+  const step = dialogStep(rt.dialog, onScreen, ctx.now);
+  rt.dialog = step.memory;
+  if (!step.answer) return;
+  ctx.actions.push({ type: "keys", agent: agent.name, keys: step.answer.keys, reason: `start-up dialog: chose "${step.answer.option}"` });
+  rt.view = `answered dialog: ${step.answer.option}`;
 }
 
 function wakeRule(ctx: Ctx, agent: Agent, rt: AgentRuntime): void {

@@ -6,9 +6,7 @@ import path from "node:path";
 import { execa } from "execa";
 import type { Agent, Fleet } from "../config/load.js";
 import type { PaneInfo, Tmux } from "../tmux/tmux.js";
-import { classify } from "../detect/classify.js";
-import { parseWaitingUntil } from "../detect/waiting.js";
-import { dialogAnswer } from "../detect/dialogs.js";
+import { readScreen } from "../detect/screen.js";
 import { sessionLogPath } from "../fleet/kickoff.js";
 import { handoffRepo, phaseDone, readPhaseIndex, sequenceComplete, currentPhase } from "../state/phase.js";
 import type { GitReading, ScreenReading, Snapshot, WatchdogState } from "./types.js";
@@ -26,18 +24,6 @@ export interface ObserveOptions {
   now: number;
   heavy: boolean;
   cronDue: Set<string>;
-}
-
-export function readScreen(agent: Agent, pane: PaneInfo, text: string, now: number): ScreenReading {
-  const c = classify({ text, title: pane.title, command: pane.command, dead: pane.dead }, agent.backend, new Date(now));
-  const reading: ScreenReading = { ...c, capturedAt: now };
-  const waiting = parseWaitingUntil(text, agent.backend.footer_ui);
-  if (waiting !== undefined) reading.waitingUntil = waiting;
-  if (c.state === "dialog") {
-    const answer = dialogAnswer(agent.backend.preset ?? agent.backendName, text);
-    if (answer) reading.dialog = answer;
-  }
-  return reading;
 }
 
 export class Observer {
@@ -59,7 +45,7 @@ export class Observer {
     const text = await this.tmux.capture(agent.session);
     this.lastCaptures++;
     if (text === undefined) return undefined;
-    const reading = readScreen(agent, pane, text, now);
+    const reading = readScreen(agent.backend, pane, text, now);
     this.cache.set(agent.session, { key, reading });
     return reading;
   }

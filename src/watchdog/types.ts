@@ -1,15 +1,8 @@
 // The data that flows through one watchdog tick: observe → decide → act.
 import type { PaneInfo } from "../tmux/tmux.js";
-import type { Classification } from "../detect/types.js";
-
-export interface ScreenReading extends Classification {
-  /** WAITING-UNTIL marker on screen (epoch ms). */
-  waitingUntil?: number;
-  /** When the pane text was captured (epoch ms). */
-  capturedAt: number;
-  /** For a dialog the backend knows how to answer: the keys that choose "proceed". */
-  dialog?: { keys: string[]; option: string };
-}
+import type { ScreenReading } from "../detect/screen.js";
+import type { DialogMemory } from "./dialog.js";
+export type { ScreenReading };
 
 export interface GitReading {
   /** origin/<branch> head after fetch. */
@@ -65,7 +58,7 @@ export interface AgentRuntime {
   /** What status shows: working / idle / waiting until T / limited until T / stalled / parked: reason ... */
   view: string;
   /** A known dialog on screen: answered only once seen on two readings (a TUI still drawing it drops keys). */
-  dialog?: { option: string; seen: number; answeredAt?: number };
+  dialog?: DialogMemory;
 }
 
 export interface WatchdogState {
