@@ -3,14 +3,13 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { Agent, Fleet } from "../config/load.js";
 import { resolvePath } from "../config/paths.js";
-import { currentPhase } from "../state/phase.js";
 import { renderText } from "./template.js";
 export { agentModel } from "./model.js";
 
-/** A loop agent's kickoff = the rendered kickoff template followed by prompts/<role>.md. */
-export function buildKickoff(fleet: Fleet, agent: Agent): string {
+/** A loop agent's kickoff = the rendered kickoff template (for the given phase) followed by prompts/<role>.md. */
+export function buildKickoff(fleet: Fleet, agent: Agent, phaseIndex: number): string {
   if (agent.kind === "loop") {
-    const phase = currentPhase(fleet);
+    const phase = fleet.loop.phases[phaseIndex];
     const fields = {
       phase_id: phase?.id ?? "",
       plan: phase?.plan ?? "",
@@ -25,10 +24,3 @@ export function buildKickoff(fleet: Fleet, agent: Agent): string {
   if (agent.promptFile) return readFileSync(agent.promptFile, "utf8");
   return agent.prompt ?? "";
 }
-
-export const kickoffPath = (fleet: Fleet, session: string): string =>
-  path.join(fleet.stateDir, `kickoff-${session}.txt`);
-
-export const resumeIdPath = (fleet: Fleet, agent: Agent): string => path.join(fleet.stateDir, `${agent.name}.id`);
-
-export const sessionLogPath = (fleet: Fleet, session: string): string => path.join(fleet.logDir, `${session}.log`);

@@ -1,11 +1,11 @@
 // Effects of starting and stopping the fleet's sessions. Decisions about *whether* to start live
 // in the callers (up, the watchdog); this module only knows *how*.
-import { mkdirSync, existsSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import type { Agent, Fleet, Service } from "../config/load.js";
 import type { Tmux } from "../tmux/tmux.js";
-import { writeFileAtomic, readTextOr } from "../state/files.js";
-import { currentPhase } from "../state/phase.js";
-import { agentModel, buildKickoff, kickoffPath, resumeIdPath, sessionLogPath } from "./kickoff.js";
+import { readResumeId, writeKickoff } from "../state/kickoff.js";
+import { sessionLogFile, stateDir } from "../state/paths.js";
+import { agentModel, buildKickoff } from "./kickoff.js";
 import { buildLaunch } from "./command.js";
 import { ping } from "./ping.js";
 import { prepareAgentHome } from "./preseed.js";
@@ -23,11 +23,6 @@ export interface Launcher {
   say(line: string): void;
 }
 
-function readResumeId(fleet: Fleet, agent: Agent): string | undefined {
-  const id = readTextOr(resumeIdPath(fleet, agent), "")!.trim();
-  return id || undefined;
-}
-
 async function createSession(
   l: Launcher,
   session: string,
@@ -39,24 +34,30 @@ async function createSession(
   mkdirSync(l.fleet.logDir, { recursive: true });
   const r = await l.tmux.newSession({ name: session, cwd, command, env });
   if (r.code !== 0) throw new Error(`tmux new-session ${session} failed: ${r.stderr.trim() || `exit ${r.code}`}`);
-  await l.tmux.pipeToFile(session, sessionLogPath(l.fleet, session));
+  await l.tmux.pipeToFile(session, sessionLogFile(l.fleet, session));
+}
+
+export interface StartOptions {
+  /** Replace a running session. */
+  force?: boolean;
+  /** The loop phase the agent starts in (its kickoff and per-phase model). */
+  phase: number;
 }
 
 /** Start an agent's session unless it already runs (force: replace it). */
-export async function startAgent(l: Launcher, agent: Agent, opts: { force?: boolean } = {}): Promise<StartResult> {
+export async function startAgent(l: Launcher, agent: Agent, opts: StartOptions): Promise<StartResult> {
   const done = Promise.resolve();
   if (await l.tmux.hasSession(agent.session)) {
     if (!opts.force) return { started: false, detail: "already running", delivered: done };
     await l.tmux.killSession(agent.session);
   }
   const { fleet } = l;
-  const model = agentModel(fleet, agent);
-  const kf = kickoffPath(fleet, agent.session);
-  writeFileAtomic(kf, buildKickoff(fleet, agent));
+  const model = agentModel(fleet, agent, opts.phase);
+  const kf = writeKickoff(fleet, agent.session, buildKickoff(fleet, agent, opts.phase));
   await prepareAgentHome(agent);
-  const plan = buildLaunch(agent, { kickoffFile: kf, model, resumeId: readResumeId(fleet, agent) });
+  const plan = buildLaunch(agent, { kickoffFile: kf, model, resumeId: readResumeId(fleet, agent.name) });
   await createSession(l, agent.session, agent.dir, plan.command, plan.env);
-  const phase = agent.kind === "loop" ? ` phase=${currentPhase(fleet)?.id ?? "-"}` : "";
+  const phase = agent.kind === "loop" ? ` phase=${fleet.loop.phases[opts.phase]?.id ?? "-"}` : "";
   const detail = `${agent.backendName}, ${agent.kind}${phase}, model=${model || "default"}`;
   let delivered = done;
   if (plan.ping) {
@@ -81,5 +82,5 @@ export async function startService(l: Launcher, svc: Service): Promise<StartResu
 }
 
 export function ensureStateDir(fleet: Fleet): void {
-  if (!existsSync(fleet.stateDir)) mkdirSync(fleet.stateDir, { recursive: true });
+  mkdirSync(stateDir(fleet), { recursive: true });
 }

@@ -4,11 +4,9 @@ import path from "node:path";
 import type { Fleet } from "../config/load.js";
 import { resolvePath } from "../config/paths.js";
 import { readTextOr, writeFileAtomic } from "./files.js";
+import { onCompleteTriggerFile, phaseIndexFile, sequenceCompleteFile } from "./paths.js";
 
 export type Phase = Fleet["loop"]["phases"][number];
-
-export const phaseIndexFile = (fleet: Fleet): string => path.join(fleet.stateDir, fleet.loop.state_file);
-export const sequenceCompleteFile = (fleet: Fleet): string => path.join(fleet.logDir, "SEQUENCE-COMPLETE");
 
 export function readPhaseIndex(fleet: Fleet): number {
   const text = readTextOr(phaseIndexFile(fleet), "")!.trim();
@@ -21,8 +19,9 @@ export function writePhaseIndex(fleet: Fleet, index: number): void {
   writeFileAtomic(phaseIndexFile(fleet), `${index}\n`);
 }
 
-export function currentPhase(fleet: Fleet): Phase | undefined {
-  return fleet.loop.phases[readPhaseIndex(fleet)];
+/** True when the phase index has never been written (a fresh project). */
+export function phaseIndexMissing(fleet: Fleet): boolean {
+  return !existsSync(phaseIndexFile(fleet));
 }
 
 /** The repo whose files and commits drive the loop: the handoff repo, else the project dir. */
@@ -71,6 +70,28 @@ export function sequenceComplete(fleet: Fleet): boolean {
   return existsSync(sequenceCompleteFile(fleet));
 }
 
+export function markSequenceComplete(fleet: Fleet, now = Date.now()): void {
+  writeFileAtomic(sequenceCompleteFile(fleet), `phase sequence complete at ${new Date(now).toISOString()}; loops stopped\n`);
+}
+
 export function clearSequenceComplete(fleet: Fleet): void {
   rmSync(sequenceCompleteFile(fleet), { force: true });
+}
+
+/** The on_complete trigger file is present (someone asked for on_complete to run). */
+export function onCompleteTriggered(fleet: Fleet): boolean {
+  const t = onCompleteTriggerFile(fleet);
+  return t !== undefined && existsSync(t);
+}
+
+export function consumeOnCompleteTrigger(fleet: Fleet): void {
+  const t = onCompleteTriggerFile(fleet);
+  if (t) rmSync(t, { force: true });
+}
+
+/** Files whose change can move the loop: the phase's status file in both places it may live. */
+export function phaseWatchPaths(fleet: Fleet, phase: Phase | undefined): string[] {
+  if (!phase) return [];
+  const repo = handoffRepo(fleet);
+  return [path.join(repo, stateSubdir(fleet), phase.status), path.join(repo, phase.status)];
 }

@@ -2,3 +2,4 @@
 // else under src/watchdog/ is internal to the reconcile loop.
 export { dialogStep, type DialogMemory, type DialogStep } from "./dialog.js";
 export { readScreen, type ScreenReading } from "../detect/screen.js";
+export { runWatchdog, type WatchdogOptions } from "./loop.js";

@@ -1,0 +1,146 @@
+// The watchdog's persisted memory and its file format. The watchdog writes it after every tick;
+// `status` reads it. A file that does not parse is never silently replaced: the watchdog keeps it
+// aside as <file>.corrupt-<time> for a human, logs it, and starts from an empty memory.
+import { renameSync, statSync } from "node:fs";
+import { readTextOr, writeJsonAtomic } from "./files.js";
+import { watchdogStateFile, type PathFleet } from "./paths.js";
+
+/** The closed set of states an agent can be in, as `status` shows them. */
+export const AGENT_STATES = [
+  "working",
+  "idle",
+  "waiting",
+  "limited",
+  "stalled",
+  "restarting",
+  "parked",
+  "dialog",
+  "fatal",
+  "exited",
+  "missing",
+  "unknown",
+  "done",
+] as const;
+export type AgentState = (typeof AGENT_STATES)[number];
+
+/** One agent's status: what it is doing, why we think so, since when, and until when if known. */
+export interface AgentStatus {
+  state: AgentState;
+  /** One human line: "idle 312s with no WAITING-UNTIL marker", "usage limit; resets 7:50pm". */
+  reason: string;
+  /** Epoch ms this state began. */
+  since: number;
+  /** Epoch ms it is expected to end (hold end, backoff end, WAITING-UNTIL), when known. */
+  until?: number;
+  /** Extra evidence (the fatal line, the dialog option). */
+  detail?: string;
+}
+
+export interface LimitHold {
+  since: number;
+  until: number;
+  /** The reset time as printed, when one was parsed. */
+  reset?: string;
+  parsed: boolean;
+  nudges: number;
+}
+
+/** A known dialog on screen: answered only once seen on two readings (a TUI still drawing it drops keys). */
+export interface DialogMemory {
+  option: string;
+  seen: number;
+  answeredAt?: number;
+}
+
+export interface AgentRuntime {
+  /** Last time the agent was seen doing something (working with a changing pane, or started). */
+  lastActive: number;
+  /** Pane activity (epoch s) last time we saw it working. */
+  seenActivity?: number;
+  hold?: LimitHold;
+  /** Restart times (epoch ms) inside the restart window. */
+  restarts: number[];
+  parked?: { reason: string; at: number };
+  lastWake?: number;
+  status: AgentStatus;
+  dialog?: DialogMemory;
+}
+
+export interface WatchdogState {
+  version: 1;
+  agents: Record<string, AgentRuntime>;
+  handoff: { sha?: string; inboxes: Record<string, string> };
+  heartbeat?: number;
+  pid?: number;
+  startedAt?: number;
+  configError?: string;
+  lastTickMs?: number;
+}
+
+export const emptyState = (): WatchdogState => ({ version: 1, agents: {}, handoff: { inboxes: {} } });
+
+type Parsed = { state: WatchdogState } | { problem: string };
+
+function parse(text: string): Parsed {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    return { problem: `not JSON (${(err as Error).message})` };
+  }
+  const s = raw as Partial<WatchdogState> | null;
+  if (!s || typeof s !== "object" || s.version !== 1 || !s.agents || typeof s.agents !== "object") {
+    return { problem: "not a version-1 watchdog state" };
+  }
+  const state: WatchdogState = { ...emptyState(), ...s } as WatchdogState;
+  state.handoff = { inboxes: {}, ...(s.handoff ?? {}) };
+  for (const rt of Object.values(state.agents)) {
+    // Files from before statuses were structured carry a free-text `view`; the next tick recomputes.
+    rt.status ??= { state: "unknown", reason: "not observed yet", since: state.heartbeat ?? 0 };
+    rt.restarts ??= [];
+  }
+  return { state };
+}
+
+/** For readers (`status`): the state, or an empty one when absent or unreadable. Never moves files. */
+export function readWatchdogState(fleet: PathFleet): WatchdogState {
+  const text = readTextOr(watchdogStateFile(fleet), undefined);
+  if (text === undefined) return emptyState();
+  const r = parse(text);
+  return "state" in r ? r.state : emptyState();
+}
+
+export interface LoadedState {
+  state: WatchdogState;
+  /** Set when the file was unusable and kept aside. */
+  corrupt?: { file: string; keptAs: string; problem: string };
+}
+
+/** For the watchdog at start: a corrupt file (or a directory in its place) is kept aside, not lost. */
+export function loadWatchdogState(fleet: PathFleet, now = Date.now()): LoadedState {
+  const file = watchdogStateFile(fleet);
+  let problem: string | undefined;
+  let isFile = true;
+  try {
+    isFile = statSync(file).isFile();
+  } catch {
+    return { state: emptyState() };
+  }
+  if (!isFile) problem = "not a regular file";
+  else {
+    const text = readTextOr(file, undefined);
+    if (text === undefined) problem = "unreadable";
+    else {
+      const r = parse(text);
+      if ("state" in r) return { state: r.state };
+      problem = r.problem;
+    }
+  }
+  const keptAs = `${file}.corrupt-${new Date(now).toISOString().replace(/[:.]/g, "-")}`;
+  renameSync(file, keptAs);
+  return { state: emptyState(), corrupt: { file, keptAs, problem } };
+}
+
+export function writeWatchdogState(fleet: PathFleet, state: WatchdogState): void {
+  writeJsonAtomic(watchdogStateFile(fleet), state);
+}
