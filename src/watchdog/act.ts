@@ -1,16 +1,15 @@
 // Carry out decided actions and log each with its reason. Structural actions (kill, start, phase)
 // run in order; pings run in the background so one slow TUI never stalls the tick for the rest.
-import { readFileSync, rmSync, mkdirSync } from "node:fs";
-import path from "node:path";
+import { readFileSync } from "node:fs";
 import type { Fleet } from "../config/load.js";
 import type { Tmux } from "../tmux/tmux.js";
 import type { EventLog } from "../log.js";
 import { startAgent } from "../fleet/launch.js";
 import { ping } from "../fleet/ping.js";
-import { writeFileAtomic, writeJsonAtomic } from "../state/files.js";
-import { clearSequenceComplete, sequenceCompleteFile, writePhaseIndex } from "../state/phase.js";
+import { park } from "../state/parked.js";
+import { clearSequenceComplete, consumeOnCompleteTrigger, markSequenceComplete, writePhaseIndex } from "../state/phase.js";
 import type { Action } from "./types.js";
-import { parkedDir, triggerPath, type Observer } from "./observe.js";
+import type { Observer } from "./observe.js";
 
 export interface Actor {
   fleet: Fleet;
@@ -91,7 +90,7 @@ export async function act(actor: Actor, actions: Action[]): Promise<void> {
           const a = byName.get(action.agent);
           if (!a) break;
           actor.observer?.forget(a.session);
-          const r = await startAgent({ fleet, tmux, say: (l) => log.event("warn", { agent: a.name, action: "launch", reason: l }) }, a, { force: action.force });
+          const r = await startAgent({ fleet, tmux, say: (l) => log.event("warn", { agent: a.name, action: "launch", reason: l }) }, a, { force: action.force, phase: action.phase });
           log.event(action.restart ? "warn" : "info", {
             agent: a.name,
             action: action.restart ? "restarted" : r.started ? "started" : "start-skipped",
@@ -114,8 +113,7 @@ export async function act(actor: Actor, actions: Action[]): Promise<void> {
           doPing(actor, action);
           break;
         case "park":
-          mkdirSync(parkedDir(fleet), { recursive: true });
-          writeJsonAtomic(path.join(parkedDir(fleet), `${action.agent}.json`), { reason: action.reason, at: new Date().toISOString() });
+          park(fleet, action.agent, action.reason);
           log.event("error", { agent: action.agent, action: "parked", reason: `${action.reason} (run \`agents up ${action.agent}\` to retry)` });
           break;
         case "set-phase":
@@ -123,7 +121,7 @@ export async function act(actor: Actor, actions: Action[]): Promise<void> {
           log.event("info", { action: "phase-advanced", reason: action.reason, index: action.index, phase: fleet.loop.phases[action.index]?.id });
           break;
         case "mark-complete":
-          writeFileAtomic(sequenceCompleteFile(fleet), `phase sequence complete at ${new Date().toISOString()}; loops stopped\n`);
+          markSequenceComplete(fleet);
           log.event("info", { action: "sequence-complete", reason: action.reason });
           break;
         case "clear-complete":
@@ -131,8 +129,7 @@ export async function act(actor: Actor, actions: Action[]): Promise<void> {
           log.event("info", { action: "sequence-resumed", reason: action.reason });
           break;
         case "consume-trigger": {
-          const t = triggerPath(fleet);
-          if (t) rmSync(t, { force: true });
+          consumeOnCompleteTrigger(fleet);
           log.event("info", { action: "on-complete-triggered", reason: action.reason });
           break;
         }

@@ -3,12 +3,8 @@
 // preselected "No, exit"), so answer only once the same dialog has been seen on two readings, and
 // give an answer time to land before repeating it.
 import type { DialogAnswer } from "../detect/dialogs.js";
-
-export interface DialogMemory {
-  option: string;
-  seen: number;
-  answeredAt?: number;
-}
+import type { DialogMemory } from "../state/watchdog-state.js";
+export type { DialogMemory };
 
 export const DIALOG_REANSWER_MS = 10_000;
 

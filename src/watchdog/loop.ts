@@ -6,15 +6,16 @@ import chokidar, { type FSWatcher } from "chokidar";
 import cron, { type ScheduledTask } from "node-cron";
 import { loadConfig } from "../config/load.js";
 import { Tmux } from "../tmux/tmux.js";
-import { createEventLog, watchdogLogPath, type EventLog } from "../log.js";
-import { writeJsonAtomic } from "../state/files.js";
-import { watchdogStatePath, watchdogLockPath, readWatchdogState } from "./statefile.js";
-import { handoffRepo, stateSubdir, currentPhase } from "../state/phase.js";
+import { createEventLog, type EventLog } from "../log.js";
+import { watchdogEventsFile, watchdogLockFile } from "../state/paths.js";
+import { loadWatchdogState, writeWatchdogState } from "../state/watchdog-state.js";
+import { phaseWatchPaths, readPhaseIndex } from "../state/phase.js";
+import { FleetLock } from "../state/lock.js";
 import { UserError } from "../errors.js";
 import { decide } from "./decide.js";
 import { Observer } from "./observe.js";
 import { act, type Actor } from "./act.js";
-import { FleetLock } from "./lock.js";
+import type { Deadline } from "./types.js";
 
 export interface WatchdogOptions {
   /** Run one tick (heavy) and exit: for tests and `--once`. */
@@ -32,14 +33,33 @@ function mtimeOf(file: string): number {
   }
 }
 
+/** Node's timers overflow past 2^31-1 ms (and then fire at once): never ask for more. */
+const MAX_TIMER_MS = 2_147_483_647;
+/** A deadline is acted on a moment after it passes, so the rule that set it sees it as due. */
+const DEADLINE_MARGIN_MS = 20;
+
+/** Sleep until the next signal tick or the earliest deadline decide knows, whichever is first. */
+export function sleepMs(untilSignalTick: number, deadline: Deadline | undefined, now: number): number {
+  let wait = untilSignalTick;
+  if (deadline) wait = Math.min(wait, deadline.at - now + DEADLINE_MARGIN_MS);
+  return Math.min(Math.max(0, wait), MAX_TIMER_MS);
+}
+
 export async function runWatchdog(configPath: string, opts: WatchdogOptions = {}): Promise<number> {
   let fleet = loadConfig(configPath);
   let configMtime = mtimeOf(fleet.configPath);
   const tmux = new Tmux({ socket: fleet.tmuxSocket });
-  const lock = new FleetLock(watchdogLockPath(fleet));
+  const lock = new FleetLock(watchdogLockFile(fleet));
   lock.acquire();
-  const log: EventLog = createEventLog(watchdogLogPath(fleet.logDir, fleet.watchdogSession), opts.echo);
-  let state = readWatchdogState(fleet);
+  const log: EventLog = createEventLog(watchdogEventsFile(fleet), opts.echo);
+  const loaded = loadWatchdogState(fleet);
+  let state = loaded.state;
+  if (loaded.corrupt) {
+    log.event("error", {
+      action: "state-corrupt",
+      reason: `${loaded.corrupt.file}: ${loaded.corrupt.problem}; kept as ${loaded.corrupt.keptAs}, starting from an empty state`,
+    });
+  }
   const startedAt = Date.now();
   const observer = new Observer(tmux);
   const actor: Actor = { fleet, tmux, log, observer, inFlight: new Set(), pinging: new Set() };
@@ -65,14 +85,14 @@ export async function runWatchdog(configPath: string, opts: WatchdogOptions = {}
   };
 
   /** Watch what should wake the watchdog early: the config, and the current phase's status file. */
+  let phaseIndex = readPhaseIndex(fleet);
+  let watchedKey = "";
   const watchFiles = async () => {
+    const paths = [fleet.configPath, ...phaseWatchPaths(fleet, fleet.loop.phases[phaseIndex])];
+    const key = paths.join("\0");
+    if (key === watchedKey) return;
+    watchedKey = key;
     await watcher?.close();
-    const paths = [fleet.configPath];
-    const phase = currentPhase(fleet);
-    if (phase) {
-      const repo = handoffRepo(fleet);
-      paths.push(path.join(repo, stateSubdir(fleet), phase.status), path.join(repo, phase.status));
-    }
     watcher = chokidar.watch(paths, { ignoreInitial: true, awaitWriteFinish: false });
     watcher.on("all", (_event, file) => {
       if (path.resolve(file) !== fleet.configPath) heavyRequested = true;
@@ -86,14 +106,13 @@ export async function runWatchdog(configPath: string, opts: WatchdogOptions = {}
     configMtime = m;
     try {
       const next = loadConfig(fleet.configPath);
-      const phaseChanged = currentPhase(next)?.status !== currentPhase(fleet)?.status;
       fleet = next;
       actor.fleet = next;
       scheduleCrons();
       if (lastConfigError) log.event("info", { action: "config-recovered", reason: "config is valid again; using it" });
       else log.event("info", { action: "config-reloaded", reason: "config file changed" });
       lastConfigError = undefined;
-      if (phaseChanged) void watchFiles();
+      void watchFiles();
     } catch (err) {
       const msg = err instanceof UserError ? err.lines.join("; ") : (err as Error).message;
       if (msg !== lastConfigError) {
@@ -127,10 +146,13 @@ export async function runWatchdog(configPath: string, opts: WatchdogOptions = {}
   });
 
   let lastHeavy = 0;
+  let deadline: Deadline | undefined;
   try {
     while (!stopping) {
       const tickStart = Date.now();
       let heavy = false;
+      // A deadline that needs healing (a restart backoff ending) makes this tick a heavy one.
+      if (deadline?.heavy && tickStart >= deadline.at) heavyRequested = true;
       try {
         reload();
         heavy = heavyRequested || tickStart - lastHeavy >= fleet.watchdog.heavy_interval * 1000;
@@ -139,6 +161,7 @@ export async function runWatchdog(configPath: string, opts: WatchdogOptions = {}
         const now = Date.now();
         const snap = await observer.observe(fleet, state, { now, heavy, cronDue: new Set(cronDue) });
         const decision = decide(fleet, snap, state);
+        deadline = decision.deadline;
         for (const a of decision.actions) if (a.type === "ping" && a.purpose === "wake") cronDue.delete(a.agent);
         if (opts.dryRun) {
           for (const a of decision.actions) log.event("info", { agent: "agent" in a ? a.agent : undefined, action: `would-${a.type}`, reason: a.reason });
@@ -146,6 +169,11 @@ export async function runWatchdog(configPath: string, opts: WatchdogOptions = {}
           await act(actor, decision.actions);
         }
         state = decision.state;
+        const nextIndex = decision.actions.reduce((i, a) => (a.type === "set-phase" ? a.index : i), snap.phase.index);
+        if (nextIndex !== phaseIndex) {
+          phaseIndex = nextIndex;
+          await watchFiles();
+        }
       } catch (err) {
         // A supervisor that dies of one bad tick leaves the fleet unwatched all night: log it, go on.
         log.event("error", { action: "tick-failed", reason: (err as Error).stack ?? String(err) });
@@ -153,13 +181,15 @@ export async function runWatchdog(configPath: string, opts: WatchdogOptions = {}
       const tickMs = Date.now() - tickStart;
       Object.assign(state, { heartbeat: Date.now(), pid: process.pid, startedAt, configError: lastConfigError, lastTickMs: tickMs });
       try {
-        writeJsonAtomic(watchdogStatePath(fleet), state);
+        writeWatchdogState(fleet, state);
       } catch (err) {
         log.event("error", { action: "state-write-failed", reason: (err as Error).message });
       }
-      if (traceTicks) log.event("info", { action: "tick", reason: heavy ? "heavy" : "signal", ms: tickMs, captures: observer.lastCaptures });
+      if (traceTicks) {
+        log.event("info", { action: "tick", reason: heavy ? "heavy" : "signal", ms: tickMs, captures: observer.lastCaptures, next: deadline?.reason });
+      }
       if (opts.once) break;
-      const wait = Math.max(0, fleet.watchdog.signal_interval * 1000 - (Date.now() - tickStart));
+      const wait = sleepMs(fleet.watchdog.signal_interval * 1000 - (Date.now() - tickStart), deadline, Date.now());
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, wait);
         wakeUp = () => {

@@ -1,19 +1,15 @@
 // One snapshot of the world per tick: one batched tmux query for every session, pane text only
 // where the pane changed since we last read it, git and state files only when a rule needs them.
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import path from "node:path";
+import { statSync } from "node:fs";
 import { execa } from "execa";
 import type { Agent, Fleet } from "../config/load.js";
 import type { PaneInfo, Tmux } from "../tmux/tmux.js";
 import { readScreen } from "../detect/screen.js";
-import { sessionLogPath } from "../fleet/kickoff.js";
-import { handoffRepo, phaseDone, readPhaseIndex, sequenceComplete, currentPhase } from "../state/phase.js";
+import { sessionLogFile } from "../state/paths.js";
+import { readParked } from "../state/parked.js";
+import { handoffRepo, onCompleteTriggered, phaseDone, readPhaseIndex, sequenceComplete } from "../state/phase.js";
 import type { GitReading, ScreenReading, Snapshot, WatchdogState } from "./types.js";
-
-export const parkedDir = (fleet: Fleet): string => path.join(fleet.stateDir, "parked");
-export const triggerPath = (fleet: Fleet): string | undefined =>
-  fleet.loop.on_complete ? path.join(fleet.logDir, fleet.loop.on_complete.trigger_file) : undefined;
 
 interface CacheEntry {
   key: string;
@@ -71,7 +67,7 @@ export class Observer {
         if (r) screens.set(a.session, r);
         if (a.backend.footer_ui) {
           try {
-            logMtimes.set(a.session, statSync(sessionLogPath(fleet, a.session)).mtimeMs);
+            logMtimes.set(a.session, statSync(sessionLogFile(fleet, a.session)).mtimeMs);
           } catch {
             /* no log yet */
           }
@@ -80,40 +76,18 @@ export class Observer {
     );
     for (const session of this.cache.keys()) if (!panes.has(session)) this.cache.delete(session);
 
-    const trigger = triggerPath(fleet);
+    const index = readPhaseIndex(fleet);
     const phase = {
-      index: readPhaseIndex(fleet),
-      done: heavy ? phaseDone(fleet, currentPhase(fleet)) : false,
+      index,
+      done: heavy ? phaseDone(fleet, fleet.loop.phases[index]) : false,
       sequenceComplete: complete,
-      triggerPresent: heavy && trigger !== undefined && existsSync(trigger),
+      triggerPresent: heavy && onCompleteTriggered(fleet),
     };
-    const parkedMarkers = readParkedMarkers(fleet);
+    const parkedMarkers = new Map([...readParked(fleet)].map(([name, m]) => [name, m.reason]));
     const hasLoops = fleet.agents.some((a) => a.enabled && a.kind === "loop");
     const git = fleet.loop.handoff && hasLoops ? await readGit(fleet, state) : undefined;
     return { now, heavy, panes, screens, logMtimes, phase, git, cronDue: opts.cronDue, parkedMarkers };
   }
-}
-
-/** Parked agents by name → reason. A marker file is the source of truth so `agents up/down` can
- * park and unpark without writing the watchdog's own state file. */
-export function readParkedMarkers(fleet: Fleet): Map<string, string> {
-  const out = new Map<string, string>();
-  let files: string[] = [];
-  try {
-    files = readdirSync(parkedDir(fleet)).filter((f) => f.endsWith(".json"));
-  } catch {
-    return out;
-  }
-  for (const f of files) {
-    let reason = "parked";
-    try {
-      reason = (JSON.parse(readFileSync(path.join(parkedDir(fleet), f), "utf8")) as { reason?: string }).reason ?? reason;
-    } catch {
-      /* unreadable marker still parks */
-    }
-    out.set(f.slice(0, -5), reason);
-  }
-  return out;
 }
 
 async function git(repo: string, args: string[]): Promise<{ ok: boolean; out: string; err: string }> {

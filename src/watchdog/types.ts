@@ -1,8 +1,16 @@
 // The data that flows through one watchdog tick: observe → decide → act.
 import type { PaneInfo } from "../tmux/tmux.js";
 import type { ScreenReading } from "../detect/screen.js";
-import type { DialogMemory } from "./dialog.js";
 export type { ScreenReading };
+export {
+  emptyState,
+  type AgentRuntime,
+  type AgentState,
+  type AgentStatus,
+  type LimitHold,
+  type WatchdogState,
+} from "../state/watchdog-state.js";
+import type { WatchdogState } from "../state/watchdog-state.js";
 
 export interface GitReading {
   /** origin/<branch> head after fetch. */
@@ -24,6 +32,7 @@ export interface Snapshot {
   /** Session log mtimes (epoch ms) for footer-UI agents. */
   logMtimes: Map<string, number>;
   phase: {
+    /** The loop phase index, read once per tick: every rule and every start uses this one. */
     index: number;
     done: boolean;
     sequenceComplete: boolean;
@@ -36,46 +45,8 @@ export interface Snapshot {
   parkedMarkers: Map<string, string>;
 }
 
-export interface LimitHold {
-  since: number;
-  until: number;
-  /** The reset time as printed, when one was parsed. */
-  reset?: string;
-  parsed: boolean;
-  nudges: number;
-}
-
-export interface AgentRuntime {
-  /** Last time the agent was seen doing something (working with a changing pane, or started). */
-  lastActive: number;
-  /** Pane activity (epoch s) last time we saw it working. */
-  seenActivity?: number;
-  hold?: LimitHold;
-  /** Restart times (epoch ms) inside the restart window. */
-  restarts: number[];
-  parked?: { reason: string; at: number };
-  lastWake?: number;
-  /** What status shows: working / idle / waiting until T / limited until T / stalled / parked: reason ... */
-  view: string;
-  /** A known dialog on screen: answered only once seen on two readings (a TUI still drawing it drops keys). */
-  dialog?: DialogMemory;
-}
-
-export interface WatchdogState {
-  version: 1;
-  agents: Record<string, AgentRuntime>;
-  handoff: { sha?: string; inboxes: Record<string, string> };
-  heartbeat?: number;
-  pid?: number;
-  startedAt?: number;
-  configError?: string;
-  lastTickMs?: number;
-}
-
-export const emptyState = (): WatchdogState => ({ version: 1, agents: {}, handoff: { inboxes: {} } });
-
 export type Action =
-  | { type: "start"; agent: string; force: boolean; reason: string; restart: boolean }
+  | { type: "start"; agent: string; force: boolean; reason: string; restart: boolean; phase: number }
   | { type: "kill"; agent: string; reason: string }
   | { type: "ping"; agent: string; text: string; purpose: "handoff" | "wake" | "nudge"; reason: string }
   | { type: "keys"; agent: string; keys: string[]; reason: string }
@@ -86,7 +57,17 @@ export type Action =
   | { type: "consume-trigger"; reason: string }
   | { type: "note"; agent?: string; level: "info" | "warn"; event: string; reason: string };
 
+/** The earliest moment decide knows something will be due, and whether healing must run then. */
+export interface Deadline {
+  at: number;
+  /** Heal rules run only on heavy ticks: a restart backoff ending needs one. */
+  heavy: boolean;
+  reason: string;
+}
+
 export interface Decision {
   actions: Action[];
   state: WatchdogState;
+  /** The next deadline after now, if decide knows one (the loop sleeps until it or the next tick). */
+  deadline?: Deadline;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { decide, CLAIM_PING, REVIEW_PING } from "../../src/watchdog/decide.js";
 import type { Action } from "../../src/watchdog/types.js";
-import { BASE, T0, fleetFrom, pane, reading, snap, stateWith } from "./helpers.js";
+import { BASE, T0, UNKNOWN, fleetFrom, pane, reading, snap, stateWith } from "./helpers.js";
 
 const kinds = (actions: Action[]) => actions.map((a) => `${a.type}${"agent" in a && a.agent ? `:${a.agent}` : ""}`);
 
@@ -85,33 +85,34 @@ watch = "heal"
 
 describe("restart budget and backoff", () => {
   it("backs off between restarts", () => {
-    const st = stateWith({ a: { lastActive: T0, restarts: [T0 - 2000], view: "" } });
+    const st = stateWith({ a: { lastActive: T0, restarts: [T0 - 2000], status: UNKNOWN } });
     const d = decide(HEAL, snap({ heavy: true, panes: [pane("t-s"), pane("t-off")] }), st);
     expect(kinds(d.actions)).toEqual([]);
-    expect(d.state.agents.a!.view).toMatch(/^restarting in 8s/);
+    expect(d.state.agents.a!.status).toMatchObject({ state: "restarting", until: T0 + 8000 });
+    expect(d.deadline).toMatchObject({ at: T0 + 8000, heavy: true });
   });
   it("restarts once the backoff has passed", () => {
-    const st = stateWith({ a: { lastActive: T0, restarts: [T0 - 11_000], view: "" } });
+    const st = stateWith({ a: { lastActive: T0, restarts: [T0 - 11_000], status: UNKNOWN } });
     const d = decide(HEAL, snap({ heavy: true, panes: [pane("t-s"), pane("t-off")] }), st);
     expect(kinds(d.actions)).toEqual(["start:a"]);
     expect(d.state.agents.a!.restarts).toHaveLength(2);
   });
   it("parks a crash-looping agent with the reason", () => {
-    const st = stateWith({ a: { lastActive: T0, restarts: [T0 - 300_000, T0 - 200_000, T0 - 100_000], view: "" } });
+    const st = stateWith({ a: { lastActive: T0, restarts: [T0 - 300_000, T0 - 200_000, T0 - 100_000], status: UNKNOWN } });
     const d = decide(HEAL, snap({ heavy: true, panes: [pane("t-s"), pane("t-off")] }), st);
     expect(d.actions).toEqual([expect.objectContaining({ type: "park", agent: "a" })]);
     expect(d.state.agents.a!.parked?.reason).toMatch(/3 restarts in 600s; last: session missing/);
   });
   it("restarts outside the window do not count", () => {
-    const st = stateWith({ a: { lastActive: T0, restarts: [T0 - 900_000, T0 - 800_000, T0 - 700_000], view: "" } });
+    const st = stateWith({ a: { lastActive: T0, restarts: [T0 - 900_000, T0 - 800_000, T0 - 700_000], status: UNKNOWN } });
     const d = decide(HEAL, snap({ heavy: true, panes: [pane("t-s"), pane("t-off")] }), st);
     expect(kinds(d.actions)).toEqual(["start:a"]);
   });
   it("a parked agent is left alone until its marker is removed", () => {
-    const parked = stateWith({ a: { lastActive: T0, restarts: [1, 2, 3], view: "", parked: { reason: "r", at: T0 } } });
+    const parked = stateWith({ a: { lastActive: T0, restarts: [1, 2, 3], status: UNKNOWN, parked: { reason: "r", at: T0 } } });
     const still = decide(HEAL, snap({ heavy: true, panes: [pane("t-s"), pane("t-off")], parked: { a: "r" } }), parked);
     expect(kinds(still.actions)).toEqual([]);
-    expect(still.state.agents.a!.view).toBe("parked: r");
+    expect(still.state.agents.a!.status).toMatchObject({ state: "parked", reason: "r" });
     const freed = decide(HEAL, snap({ heavy: true, panes: [pane("t-s"), pane("t-off")] }), parked);
     expect(kinds(freed.actions)).toEqual(["note:a", "start:a"]);
   });
@@ -124,39 +125,39 @@ describe("restart budget and backoff", () => {
 describe("stall (heal+stall, signal tick)", () => {
   const base = { panes: [pane("t-a"), pane("t-s"), pane("t-off")] };
   it("quiet for stall_idle with no marker: kill + reboot", () => {
-    const st = stateWith({ s: { lastActive: T0 - 121_000, restarts: [], view: "" } });
+    const st = stateWith({ s: { lastActive: T0 - 121_000, restarts: [], status: UNKNOWN } });
     const d = decide(HEAL, snap({ ...base, screens: { "t-s": reading("idle") } }), st);
     expect(d.actions).toEqual([expect.objectContaining({ type: "start", agent: "s", force: true, reason: "idle 121s with no WAITING-UNTIL marker" })]);
   });
   it("quiet for less than stall_idle: nothing", () => {
-    const st = stateWith({ s: { lastActive: T0 - 100_000, restarts: [], view: "" } });
+    const st = stateWith({ s: { lastActive: T0 - 100_000, restarts: [], status: UNKNOWN } });
     expect(decide(HEAL, snap({ ...base, screens: { "t-s": reading("idle") } }), st).actions).toEqual([]);
   });
   it("a future WAITING-UNTIL is honoured", () => {
-    const st = stateWith({ s: { lastActive: T0 - 3600_000, restarts: [], view: "" } });
+    const st = stateWith({ s: { lastActive: T0 - 3600_000, restarts: [], status: UNKNOWN } });
     const d = decide(HEAL, snap({ ...base, screens: { "t-s": reading("idle", { waitingUntil: T0 + 600_000 }) } }), st);
     expect(d.actions).toEqual([]);
-    expect(d.state.agents.s!.view).toBe("waiting until 2026-11-21T12:10:00Z");
+    expect(d.state.agents.s!.status).toMatchObject({ state: "waiting", until: Date.parse("2026-11-21T12:10:00Z") });
   });
   it("within stall_grace past the marker: still waiting", () => {
-    const st = stateWith({ s: { lastActive: T0 - 3600_000, restarts: [], view: "" } });
+    const st = stateWith({ s: { lastActive: T0 - 3600_000, restarts: [], status: UNKNOWN } });
     const d = decide(HEAL, snap({ ...base, screens: { "t-s": reading("idle", { waitingUntil: T0 - 170_000 }) } }), st);
     expect(d.actions).toEqual([]);
   });
   it("past the marker by more than stall_grace: reboot", () => {
-    const st = stateWith({ s: { lastActive: T0 - 3600_000, restarts: [], view: "" } });
+    const st = stateWith({ s: { lastActive: T0 - 3600_000, restarts: [], status: UNKNOWN } });
     const d = decide(HEAL, snap({ ...base, screens: { "t-s": reading("idle", { waitingUntil: T0 - 200_000 }) } }), st);
     expect(d.actions).toEqual([expect.objectContaining({ type: "start", agent: "s", reason: "past its WAITING-UNTIL by 200s" })]);
   });
   it("working with a changing pane resets the idle clock", () => {
-    const st = stateWith({ s: { lastActive: T0 - 500_000, restarts: [], view: "", seenActivity: T0 / 1000 - 5 } });
+    const st = stateWith({ s: { lastActive: T0 - 500_000, restarts: [], status: UNKNOWN, seenActivity: T0 / 1000 - 5 } });
     const d = decide(HEAL, snap({ panes: [pane("t-a"), pane("t-s", { activity: T0 / 1000 }), pane("t-off")], screens: { "t-s": reading("working") } }), st);
     expect(d.actions).toEqual([]);
     expect(d.state.agents.s!.lastActive).toBe(T0);
   });
   it("a frozen screen that says working is a stall", () => {
     const frozen = T0 / 1000 - 500;
-    const st = stateWith({ s: { lastActive: T0 - 500_000, restarts: [], view: "", seenActivity: frozen } });
+    const st = stateWith({ s: { lastActive: T0 - 500_000, restarts: [], status: UNKNOWN, seenActivity: frozen } });
     const d = decide(HEAL, snap({ panes: [pane("t-a"), pane("t-s", { activity: frozen }), pane("t-off")], screens: { "t-s": reading("working") } }), st);
     expect(kinds(d.actions)).toEqual([]);
     const later = decide(HEAL, snap({ panes: [pane("t-a"), pane("t-s", { activity: frozen }), pane("t-off")], screens: { "t-s": reading("idle") } }), d.state);
@@ -174,17 +175,17 @@ name = "s"
 backend = "tui"
 watch = "heal+stall"
 `);
-    const st = stateWith({ s: { lastActive: T0 - 500_000, restarts: [], view: "" } });
+    const st = stateWith({ s: { lastActive: T0 - 500_000, restarts: [], status: UNKNOWN } });
     const fresh = decide(fleet, snap({ panes: [pane("t-s")], screens: { "t-s": reading("idle") }, logMtimes: { "t-s": T0 - 30_000 } }), st);
     expect(fresh.actions).toEqual([]);
     const stale = decide(fleet, snap({ panes: [pane("t-s")], screens: { "t-s": reading("idle") }, logMtimes: { "t-s": T0 - 400_000 } }), st);
     expect(kinds(stale.actions)).toEqual(["start:s"]);
   });
   it("a dialog is not a stall (it needs a human, not a reboot)", () => {
-    const st = stateWith({ s: { lastActive: T0 - 900_000, restarts: [], view: "" } });
+    const st = stateWith({ s: { lastActive: T0 - 900_000, restarts: [], status: UNKNOWN } });
     const d = decide(HEAL, snap({ ...base, screens: { "t-s": reading("dialog") } }), st);
     expect(d.actions).toEqual([]);
-    expect(d.state.agents.s!.view).toBe("needs attention: dialog");
+    expect(d.state.agents.s!.status).toMatchObject({ state: "dialog", reason: "a dialog needs a human" });
   });
   it("a known start-up dialog is answered with explicit keys once it has settled", () => {
     const dialog = { keys: ["Down", "Enter"], option: "Yes, I trust this folder" };
@@ -207,25 +208,26 @@ describe("usage limits", () => {
     const d = decide(HEAL, snap({ panes, screens: { "t-s": limited({ text: "3pm", at: T0 + 3 * 3600_000 }) } }), stateWith());
     expect(d.state.agents.s!.hold).toMatchObject({ parsed: true, until: T0 + 3 * 3600_000 + 45_000 });
     expect(kinds(d.actions)).toEqual(["note:s"]);
-    expect(d.state.agents.s!.view).toBe("limited until 2026-11-21T15:00:45Z");
+    expect(d.state.agents.s!.status).toMatchObject({ state: "limited", since: T0, until: Date.parse("2026-11-21T15:00:45Z") });
+    expect(d.deadline).toMatchObject({ at: Date.parse("2026-11-21T15:00:45Z"), heavy: false });
   });
   it("an unparsable reset probes every limit_probe_fallback", () => {
     const d = decide(HEAL, snap({ panes, screens: { "t-s": limited() } }), stateWith());
     expect(d.state.agents.s!.hold).toMatchObject({ parsed: false, until: T0 + 300_000 });
   });
   it("a held agent is never stall-killed nor fatal-healed", () => {
-    const st = stateWith({ s: { lastActive: T0 - 9e6, restarts: [], view: "", hold: { since: T0 - 1000, until: T0 + 1e6, parsed: true, nudges: 0 } } });
+    const st = stateWith({ s: { lastActive: T0 - 9e6, restarts: [], status: UNKNOWN, hold: { since: T0 - 1000, until: T0 + 1e6, parsed: true, nudges: 0 } } });
     const d = decide(HEAL, snap({ heavy: true, panes, screens: { "t-s": limited() } }), st);
     expect(kinds(d.actions)).toEqual([]);
   });
   it("at the end of the hold it nudges with a message for its kind and probes again later", () => {
-    const st = stateWith({ s: { lastActive: T0, restarts: [], view: "", hold: { since: T0 - 9000, until: T0 - 1, parsed: false, nudges: 0 } } });
+    const st = stateWith({ s: { lastActive: T0, restarts: [], status: UNKNOWN, hold: { since: T0 - 9000, until: T0 - 1, parsed: false, nudges: 0 } } });
     const d = decide(HEAL, snap({ panes, screens: { "t-s": limited() } }), st);
     expect(d.actions).toEqual([expect.objectContaining({ type: "ping", agent: "s", purpose: "nudge" })]);
     expect(d.state.agents.s!.hold).toMatchObject({ nudges: 1, until: T0 + 300_000 });
   });
   it("the hold clears when the agent works again or the banner is gone", () => {
-    const st = stateWith({ s: { lastActive: T0, restarts: [], view: "", hold: { since: T0 - 9000, until: T0 + 1e6, parsed: false, nudges: 1 } } });
+    const st = stateWith({ s: { lastActive: T0, restarts: [], status: UNKNOWN, hold: { since: T0 - 9000, until: T0 + 1e6, parsed: false, nudges: 1 } } });
     for (const state of ["working", "idle"] as const) {
       const d = decide(HEAL, snap({ panes, screens: { "t-s": reading(state) } }), st);
       expect(d.state.agents.s!.hold).toBeUndefined();
@@ -249,13 +251,13 @@ wake = { cron = "*/5 * * * *", prompt_file = "prompts/wake.md" }
 `);
   const panes = [pane("t-sup"), pane("t-cr")];
   it("pings an idle agent once the interval has passed", () => {
-    const st = stateWith({ sup: { lastActive: T0, restarts: [], view: "", lastWake: T0 - 601_000 } });
+    const st = stateWith({ sup: { lastActive: T0, restarts: [], status: UNKNOWN, lastWake: T0 - 601_000 } });
     const d = decide(fleet, snap({ panes, screens: { "t-sup": reading("idle"), "t-cr": reading("idle") } }), st);
     expect(d.actions).toEqual([expect.objectContaining({ type: "ping", agent: "sup", purpose: "wake" })]);
     expect(d.state.agents.sup!.lastWake).toBe(T0);
   });
   it("a busy agent is retried next tick", () => {
-    const st = stateWith({ sup: { lastActive: T0, restarts: [], view: "", lastWake: T0 - 601_000 } });
+    const st = stateWith({ sup: { lastActive: T0, restarts: [], status: UNKNOWN, lastWake: T0 - 601_000 } });
     const d = decide(fleet, snap({ panes, screens: { "t-sup": reading("working"), "t-cr": reading("idle") } }), st);
     expect(d.actions).toEqual([]);
     expect(d.state.agents.sup!.lastWake).toBe(T0 - 601_000);
@@ -265,7 +267,7 @@ wake = { cron = "*/5 * * * *", prompt_file = "prompts/wake.md" }
     expect(kinds(d.actions)).toEqual(["ping:cr"]);
   });
   it("no wakes once the sequence is complete", () => {
-    const st = stateWith({ sup: { lastActive: T0, restarts: [], view: "", lastWake: T0 - 601_000 } });
+    const st = stateWith({ sup: { lastActive: T0, restarts: [], status: UNKNOWN, lastWake: T0 - 601_000 } });
     const d = decide(fleet, snap({ panes, cronDue: ["cr"], phase: { sequenceComplete: true }, screens: { "t-sup": reading("idle"), "t-cr": reading("idle") } }), st);
     expect(d.actions).toEqual([]);
   });

@@ -1,16 +1,16 @@
-import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { loadConfigText, type Fleet } from "../../src/config/load.js";
 import type { PaneInfo } from "../../src/tmux/tmux.js";
-import type { ScreenReading, Snapshot, WatchdogState } from "../../src/watchdog/types.js";
+import type { AgentStatus, ScreenReading, Snapshot, WatchdogState } from "../../src/watchdog/types.js";
 import { emptyState } from "../../src/watchdog/types.js";
+import { tempDir } from "../helpers/tmp.js";
 
 export const T0 = Date.parse("2026-11-21T12:00:00Z");
 
-/** A fleet from TOML in a fresh temp project with the prompt files it names. */
+/** A fleet from TOML in a fresh temp project with the prompt files it names (removed after the file). */
 export function fleetFrom(toml: string): Fleet {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "agents-decide-"));
+  const dir = tempDir("decide");
   mkdirSync(path.join(dir, "prompts"));
   for (const f of ["builder", "adversary", "kickoff", "wake"]) writeFileSync(path.join(dir, "prompts", `${f}.md`), `${f}\n`);
   const file = path.join(dir, "agents.toml");
@@ -58,6 +58,9 @@ export function snap(s: SnapSpec = {}): Snapshot {
     parkedMarkers: new Map(Object.entries(s.parked ?? {})),
   };
 }
+
+/** The status a fresh runtime starts with (tests only care about the fields they set). */
+export const UNKNOWN: AgentStatus = { state: "unknown", reason: "test", since: 0 };
 
 export function stateWith(agents: WatchdogState["agents"] = {}): WatchdogState {
   return { ...emptyState(), agents };

@@ -1,0 +1,33 @@
+// Restart policy as data (systemd's burst limit + backoff): a restart inside the window counts;
+// past the budget the agent is parked with a reason instead of being restarted forever.
+import type { Agent } from "../../config/load.js";
+import type { AgentRuntime } from "../types.js";
+import { type Ctx, dueAt, sec, setStatus } from "./context.js";
+
+export function requestRestart(ctx: Ctx, agent: Agent, rt: AgentRuntime, reason: string, force: boolean): void {
+  const w = ctx.fleet.watchdog;
+  const windowStart = ctx.now - w.restart_window * 1000;
+  rt.restarts = rt.restarts.filter((t) => t > windowStart);
+  if (rt.restarts.length >= w.restart_budget) {
+    const why = `${rt.restarts.length} restarts in ${sec(w.restart_window * 1000)}s; last: ${reason}`;
+    rt.parked = { reason: why, at: ctx.now };
+    setStatus(ctx, rt, "parked", why);
+    ctx.actions.push({ type: "park", agent: agent.name, reason: why });
+    return;
+  }
+  const last = rt.restarts[rt.restarts.length - 1];
+  if (last !== undefined) {
+    const backoff = Math.min(w.restart_backoff * 2 ** (rt.restarts.length - 1), w.restart_backoff_max) * 1000;
+    if (ctx.now < last + backoff) {
+      setStatus(ctx, rt, "restarting", `backing off before restart ${rt.restarts.length + 1} (${reason})`, { until: last + backoff });
+      dueAt(ctx, last + backoff, `${agent.name}: restart backoff ends`, true);
+      return;
+    }
+  }
+  rt.restarts.push(ctx.now);
+  rt.lastActive = ctx.now;
+  rt.seenActivity = undefined;
+  rt.hold = undefined;
+  setStatus(ctx, rt, "restarting", reason, { since: ctx.now });
+  ctx.actions.push({ type: "start", agent: agent.name, force, reason, restart: true, phase: ctx.snap.phase.index });
+}
