@@ -12,10 +12,7 @@ import type { Io } from "./context.js";
 export async function selftest(io: Io, live: boolean, backends: string[]): Promise<number> {
   if (live) {
     // Loaded only for --live: it pulls in the mock model server and CLI drivers.
-    const spec = "../live/selftest-live.js";
-    const { runLiveSelftest } = (await import(spec)) as {
-      runLiveSelftest: (backends: string[], opts: { out: (line: string) => void }) => Promise<number>;
-    };
+    const { runLiveSelftest } = await import("../selftest/live/run.js");
     return runLiveSelftest(backends, { out: io.out });
   }
   const results = runSelftest(defaultFixturesDir());

@@ -5,7 +5,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_CLI_DIR, runLiveSelftest } from "../../src/live/selftest-live.js";
+import { DEFAULT_CLI_DIR } from "../../src/selftest/live/profiles.js";
+import { runLiveSelftest } from "../../src/selftest/live/run.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const REQUIRED = ["claude", "codex"];

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { MockModelServer, startMockServer } from "../../src/live/mock-server.js";
+import { MockModelServer, startMockServer } from "../../src/selftest/mock-api/server.js";
 
 let server: MockModelServer;
 

@@ -2,7 +2,8 @@ import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { findCli, runLiveSelftest } from "../../src/live/selftest-live.js";
+import { findCli } from "../../src/selftest/live/profiles.js";
+import { runLiveSelftest } from "../../src/selftest/live/run.js";
 
 const savedPath = process.env.PATH;
 afterEach(() => {
