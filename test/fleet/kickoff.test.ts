@@ -2,8 +2,9 @@
 // current phase, with the phase's model override.
 import path from "node:path";
 import { describe, expect, test } from "vitest";
-import { agentModel, buildKickoff, kickoffPath, resumeIdPath, sessionLogPath } from "../../src/fleet/kickoff.js";
-import { writePhaseIndex } from "../../src/state/phase.js";
+import { agentModel, buildKickoff } from "../../src/fleet/kickoff.js";
+import { readPhaseIndex, writePhaseIndex } from "../../src/state/phase.js";
+import { kickoffFile, resumeIdFile, sessionLogFile } from "../../src/state/paths.js";
 import { project } from "../helpers/project.js";
 
 const TOML = `[defaults]
@@ -61,76 +62,72 @@ function setup(toml = TOML) {
 describe("loop kickoff", () => {
   test("template rendered from the current phase, followed by the role prompt", () => {
     const { fleet, agent } = setup();
-    expect(buildKickoff(fleet, agent("b"))).toBe(
+    expect(buildKickoff(fleet, agent("b"), 0)).toBe(
       "Phase P1 as builder: plan plans/P1.md, status status/P1.md. Unknown {slot} stays.\n\n" +
         "You build. Literal {phase_id} in a role prompt is not a slot.\n",
     );
-    expect(buildKickoff(fleet, agent("r"))).toBe(
+    expect(buildKickoff(fleet, agent("r"), 0)).toBe(
       "Phase P1 as adversary: plan plans/P1.md, status status/P1.md. Unknown {slot} stays.\n\nYou review.\n",
     );
   });
 
-  test("follows the phase index in the state dir", () => {
+  test("renders the phase it is given", () => {
     const { fleet, agent } = setup();
-    writePhaseIndex(fleet, 1);
-    expect(buildKickoff(fleet, agent("b"))).toMatch(/^Phase P2 as builder: plan plans\/P2\.md, status status\/P2\.md\./);
+    expect(buildKickoff(fleet, agent("b"), 1)).toMatch(/^Phase P2 as builder: plan plans\/P2\.md, status status\/P2\.md\./);
   });
 
-  test("an out-of-range phase index is clamped to the last phase", () => {
+  test("an out-of-range phase index in the state dir is read as the last phase", () => {
     const { fleet, agent } = setup();
     writePhaseIndex(fleet, 9);
-    expect(buildKickoff(fleet, agent("b"))).toMatch(/^Phase P2 /);
+    expect(buildKickoff(fleet, agent("b"), readPhaseIndex(fleet))).toMatch(/^Phase P2 /);
   });
 
   test("without a kickoff_template the kickoff is the role prompt alone", () => {
     const { fleet, agent } = setup(TOML.replace('kickoff_template = "prompts/kickoff.md"\n', ""));
-    expect(buildKickoff(fleet, agent("r"))).toBe("You review.\n");
+    expect(buildKickoff(fleet, agent("r"), 0)).toBe("You review.\n");
   });
 
   test("with no phases the slots are empty", () => {
     const { fleet, agent } = setup(TOML.replace(/phases = \[[\s\S]*?\n\]\n/, ""));
-    expect(buildKickoff(fleet, agent("b"))).toMatch(/^Phase  as builder: plan , status \. /);
+    expect(buildKickoff(fleet, agent("b"), 0)).toMatch(/^Phase  as builder: plan , status \. /);
   });
 });
 
 describe("per-phase model overrides", () => {
   test("a phase's models[role] wins over the agent's model, only in that phase", () => {
     const { fleet, agent } = setup();
-    expect(agentModel(fleet, agent("b"))).toBe("base-model");
-    writePhaseIndex(fleet, 1);
-    expect(agentModel(fleet, agent("b"))).toBe("big-model");
+    expect(agentModel(fleet, agent("b"), 0)).toBe("base-model");
+    expect(agentModel(fleet, agent("b"), 1)).toBe("big-model");
   });
 
   test("roles without an override keep their own model or the default", () => {
     const { fleet, agent } = setup();
-    writePhaseIndex(fleet, 1);
-    expect(agentModel(fleet, agent("r"))).toBe("own-model");
-    expect(agentModel(fleet, agent("sup"))).toBe("base-model");
+    expect(agentModel(fleet, agent("r"), 1)).toBe("own-model");
+    expect(agentModel(fleet, agent("sup"), 1)).toBe("base-model");
   });
 
   test("the phase override also beats an env override, as in the reference", () => {
     const p = project(TOML, FILES);
     const fleet = p.load({ env: { AGENT_MODEL_b: "env-model", AGENT_MODEL_r: "env-model" }, envOverrides: true });
-    writePhaseIndex(fleet, 1);
-    expect(agentModel(fleet, fleet.agents[0]!)).toBe("big-model");
-    expect(agentModel(fleet, fleet.agents[1]!)).toBe("env-model");
+    expect(agentModel(fleet, fleet.agents[0]!, 1)).toBe("big-model");
+    expect(agentModel(fleet, fleet.agents[1]!, 1)).toBe("env-model");
   });
 });
 
 describe("other kinds", () => {
   test("prompt, prompt_file (read as is, no slots) or nothing", () => {
     const { fleet, agent } = setup();
-    expect(buildKickoff(fleet, agent("sup"))).toBe("You supervise.");
-    expect(buildKickoff(fleet, agent("filed"))).toBe("Do the task in {plan}.\n");
-    expect(buildKickoff(fleet, agent("bare"))).toBe("");
+    expect(buildKickoff(fleet, agent("sup"), 0)).toBe("You supervise.");
+    expect(buildKickoff(fleet, agent("filed"), 0)).toBe("Do the task in {plan}.\n");
+    expect(buildKickoff(fleet, agent("bare"), 0)).toBe("");
   });
 });
 
 describe("state file locations", () => {
   test("kickoff and resume id in the state dir, session log in log_dir", () => {
     const { p, fleet, agent } = setup();
-    expect(kickoffPath(fleet, "k-b")).toBe(path.join(p.dir, ".state/state/kickoff-k-b.txt"));
-    expect(resumeIdPath(fleet, agent("b"))).toBe(path.join(p.dir, ".state/state/b.id"));
-    expect(sessionLogPath(fleet, "k-b")).toBe(path.join(p.dir, ".state/k-b.log"));
+    expect(kickoffFile(fleet, "k-b")).toBe(path.join(p.dir, ".state/state/kickoff-k-b.txt"));
+    expect(resumeIdFile(fleet, agent("b").name)).toBe(path.join(p.dir, ".state/state/b.id"));
+    expect(sessionLogFile(fleet, "k-b")).toBe(path.join(p.dir, ".state/k-b.log"));
   });
 });

@@ -1,12 +1,12 @@
-import { mkdtempSync, writeFileSync, readFileSync, existsSync, readdirSync } from "node:fs";
-import os from "node:os";
+import { writeFileSync, readFileSync, existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { FleetLock, processStart } from "../../src/watchdog/lock.js";
+import { FleetLock, processStart } from "../../src/state/lock.js";
 import { writeFileAtomic } from "../../src/state/files.js";
 import { linesBelow } from "../../src/fleet/ping.js";
+import { tempDir } from "../helpers/tmp.js";
 
-const tmp = () => mkdtempSync(path.join(os.tmpdir(), "agents-lock-"));
+const tmp = () => tempDir("lock");
 
 describe("fleet lock", () => {
   it("takes a free lock and releases it", () => {
