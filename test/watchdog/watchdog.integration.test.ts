@@ -119,6 +119,26 @@ ${loopPair("heal+stall", { quiet: true })}
     expect(restarts(fleet, "a")).toEqual([]);
   });
 
+  it("acts on a hold's end when it comes, not at the next 30 s signal tick", async () => {
+    fleet = new TestFleet(`${BASE.replace("signal_interval = 1\nheavy_interval = 1", "signal_interval = 30\nheavy_interval = 30").replace("limit_probe_fallback = 2", "limit_probe_fallback = 3")}
+[[agent]]
+name = "a"
+watch = "heal+stall"
+prompt = "go"
+`);
+    // The banner is up before the watchdog's first tick, which is the only tick for 30 s.
+    expect((await fleet.cli(["up", "a"])).exitCode).toBe(0);
+    await fleet.type("t-a", "/limit usage limit reached");
+    await waitFor("banner", async () => /usage limit reached/.test(await fleet!.screen("t-a")));
+    fleet.watchdog();
+    const hold = await waitFor("hold", () => fleet!.eventsFor("a", "limit-hold")[0]);
+    const nudge = await waitFor("nudge", () => fleet!.eventsFor("a", "pinged").find((e) => e.purpose === "nudge"), 20_000);
+    const gap = Date.parse(String(nudge.time)) - Date.parse(String(hold.time));
+    // Hold 3 s, then the ping's own typing and confirmation; far from the 30 s a fixed tick would take.
+    expect(gap).toBeGreaterThanOrEqual(2500);
+    expect(gap).toBeLessThan(15_000);
+  });
+
   it("restarts a fatal pane", async () => {
     fleet = soloFleet("heal");
     fleet.watchdog();
