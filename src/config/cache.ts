@@ -1,10 +1,12 @@
 // A validated fleet cached per config file, for verbs that only read (status). Parsing TOML and
 // validating with zod costs more than the rest of `agents status` together; the cache key covers
-// everything the result depends on: the file's text, its path, the env overrides, and this build.
+// everything the result depends on: the file's text, its path, the env overrides, this build, and
+// what is on disk at every path the file checks named (a prompt file deleted since is an error).
 import { readFileSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { Fleet } from "./load.js";
+import { pathKind, pathProblem, type PathKind } from "./checks.js";
+import type { Fleet } from "./types.js";
 import { writeFileAtomic } from "../state/files.js";
 
 /** FNV-1a, enough to name a cache file; loading node:crypto would cost status more than it saves. */
@@ -18,17 +20,26 @@ function cacheDir(): string {
   return path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), "agents", "fleets");
 }
 
-/** Changes whenever the code that turns a config into a fleet changes (a rebuild or an upgrade). */
+/** Every module that turns a config into a fleet: a change to one (a rebuild, an upgrade) changes the stamp. */
+const LOADER_MODULES = [
+  "./load.js",
+  "./parse.js",
+  "./resolve.js",
+  "./checks.js",
+  "./schema.js",
+  "./presets.js",
+  "./paths.js",
+  "../detect/patterns.js",
+];
+
 function buildStamp(): string {
-  return ["./load.js", "./schema.js", "./presets.js", "../detect/patterns.js"]
-    .map((rel) => {
-      try {
-        return String(statSync(new URL(rel, import.meta.url)).mtimeMs);
-      } catch {
-        return "-";
-      }
-    })
-    .join(",");
+  return LOADER_MODULES.map((rel) => {
+    try {
+      return String(statSync(new URL(rel, import.meta.url)).mtimeMs);
+    } catch {
+      return "-";
+    }
+  }).join(",");
 }
 
 function envStamp(env: NodeJS.ProcessEnv): string {
@@ -39,6 +50,17 @@ function envStamp(env: NodeJS.ProcessEnv): string {
     .join("\n");
 }
 
+interface CacheEntry {
+  key: string;
+  /** Each checked path and what was there when the fleet passed its checks. */
+  paths: [string, PathKind][];
+  fleet: Fleet;
+}
+
+export function cacheFileFor(file: string): string {
+  return path.join(cacheDir(), `${fnv1a(file)}-${path.basename(file).replace(/[^\w.-]/g, "_")}.json`);
+}
+
 export async function loadFleetCached(configPath: string): Promise<Fleet> {
   const file = path.resolve(configPath);
   let text: string | undefined;
@@ -47,22 +69,28 @@ export async function loadFleetCached(configPath: string): Promise<Fleet> {
   } catch {
     /* the full loader reports a missing file properly */
   }
-  const cacheFile = path.join(cacheDir(), `${fnv1a(file)}-${path.basename(file).replace(/[^\w.-]/g, "_")}.json`);
+  const cacheFile = cacheFileFor(file);
   // The key is the material itself, compared in full: no hash collisions to reason about.
   const key = text === undefined ? undefined : [buildStamp(), file, envStamp(process.env), text].join("\0");
   if (key) {
     try {
-      const cached = JSON.parse(readFileSync(cacheFile, "utf8")) as { key: string; fleet: Fleet };
-      if (cached.key === key) return cached.fleet;
+      const cached = JSON.parse(readFileSync(cacheFile, "utf8")) as CacheEntry;
+      // A stat per checked path: the files must still be what they were when the fleet passed.
+      if (cached.key === key && cached.paths.every(([p, kind]) => pathKind(p) === kind)) return cached.fleet;
     } catch {
-      /* no cache yet */
+      /* no cache yet, or an older format */
     }
   }
-  const { loadConfig } = await import("./load.js");
-  const fleet = loadConfig(file, { envOverrides: true });
-  if (key) {
+  const { loadConfig, loadFleet } = await import("./load.js");
+  if (text === undefined || key === undefined) return loadConfig(file, { envOverrides: true });
+  const { fleet, checks } = loadFleet(file, text, { envOverrides: true });
+  const kinds = checks.map((c) => pathKind(c.path));
+  // Stat again for the entry, and keep it only if those stats pass too: a file removed between the
+  // check and now must not be recorded as "absent, and fine".
+  if (checks.every((c, i) => pathProblem(c, kinds[i]!) === undefined)) {
+    const entry: CacheEntry = { key, paths: checks.map((c, i) => [c.path, kinds[i]!]), fleet };
     try {
-      writeFileAtomic(cacheFile, JSON.stringify({ key, fleet }));
+      writeFileAtomic(cacheFile, JSON.stringify(entry));
     } catch {
       /* an unwritable cache only costs speed */
     }

@@ -1,5 +1,6 @@
 // Built-in backends. A [backend.X] table in agents.toml is merged over the preset of the same name
 // (or over `preset = "..."`), field by field, so a user can change one regex and keep the rest.
+// A field neither sets takes its default from the schema (schema.ts, backendDefaults).
 import { fileURLToPath } from "node:url";
 import { BUILTIN_DETECT } from "../detect/patterns.js";
 import type { BackendTable } from "./schema.js";
@@ -7,30 +8,6 @@ import { shellQuote } from "../tmux/tmux.js";
 
 /** The dependency-free fake agent shipped with the package (used by the demo fleet and tests). */
 export const DEMO_AGENT_PATH = fileURLToPath(new URL("../../demo/agent.sh", import.meta.url));
-
-/** Fields every backend has once presets and defaults are applied. */
-export const BACKEND_DEFAULTS = {
-  flags: "",
-  prompt_delivery: "arg" as const,
-  submit_key: "Enter",
-  stall_idle: 300,
-  footer_ui: false,
-  log_grace: 180,
-  supports_resume: false,
-  resume_flag: "--resume '{id}'",
-  model_flag: "--model '{model}'",
-  model_env: false as boolean | string,
-  remote_control: false,
-  remote_control_flag: "--remote-control '{session}'",
-  preamble: "",
-  attach: "{bin}",
-  server: "",
-  connect_delay: 12,
-  answer_dialogs: true,
-  preseed_trust: false,
-  prompt_arg: "{prompt}",
-  nudge_keys: [] as string[],
-};
 
 export const PRESETS: Record<string, BackendTable> = {
   demo: {

@@ -30,52 +30,102 @@ export const KIND_ALIASES: Record<string, (typeof AGENT_KINDS)[number]> = {
   one_shot: "task",
 };
 
-export const backendSchema = z.strictObject({
-  /** Preset to start from when the table's own name is not a preset. */
-  preset: z.string().optional(),
-  bin: z.string().optional(),
-  flags: z.string().optional(),
-  prompt_delivery: z.enum(PROMPT_DELIVERIES).optional(),
+/** Every backend field, each written once; a [backend.X] table may set any of them. */
+const backendFields = {
+  bin: z.string(),
+  flags: z.string(),
+  prompt_delivery: z.enum(PROMPT_DELIVERIES),
   /** How the kickoff is passed with prompt_delivery = "arg": {prompt} is the quoted prompt text. */
-  prompt_arg: z.string().optional(),
-  process_name: z.string().optional(),
-  submit_key: z.string().optional(),
-  stall_idle: positiveSeconds.optional(),
-  active_re: regexSource.optional(),
-  idle_re: regexSource.optional(),
-  limit_re: regexSource.optional(),
-  fatal_re: regexSource.optional(),
-  dialog_re: regexSource.optional(),
+  prompt_arg: z.string(),
+  process_name: z.string(),
+  submit_key: z.string(),
+  stall_idle: positiveSeconds,
+  active_re: regexSource,
+  idle_re: regexSource,
+  limit_re: regexSource,
+  fatal_re: regexSource,
+  dialog_re: regexSource,
   /** Regex source: a row that starts a user turn (limit/fatal text above it is stale). */
-  turn_re: regexSource.optional(),
+  turn_re: regexSource,
   /** Regex source: a row that marks a finished turn. */
-  done_re: regexSource.optional(),
+  done_re: regexSource,
   /** Keys sent before a usage-limit nudge, e.g. Escape to close a limit menu so the text reaches the input. */
-  nudge_keys: z.array(z.string()).optional(),
-  title_active_re: regexSource.optional(),
-  status_rows: z.number().int().positive().optional(),
-  shell_commands: z.array(z.string()).optional(),
-  footer_ui: z.boolean().optional(),
-  log_grace: seconds.optional(),
-  supports_resume: z.boolean().optional(),
-  resume_flag: z.string().optional(),
-  model_flag: z.string().optional(),
-  model_env: z.union([z.boolean(), z.string()]).optional(),
-  remote_control: z.boolean().optional(),
-  remote_control_flag: z.string().optional(),
-  preamble: z.string().optional(),
-  attach: z.string().optional(),
-  server: z.string().optional(),
-  connect_delay: seconds.optional(),
+  nudge_keys: z.array(z.string()),
+  title_active_re: regexSource,
+  status_rows: z.number().int().positive(),
+  shell_commands: z.array(z.string()),
+  footer_ui: z.boolean(),
+  log_grace: seconds,
+  supports_resume: z.boolean(),
+  resume_flag: z.string(),
+  model_flag: z.string(),
+  model_env: z.union([z.boolean(), z.string()]),
+  remote_control: z.boolean(),
+  remote_control_flag: z.string(),
+  preamble: z.string(),
+  attach: z.string(),
+  server: z.string(),
+  connect_delay: seconds,
   /** Answer known start-up dialogs (folder trust, API key) by choosing "proceed" explicitly. */
-  answer_dialogs: z.boolean().optional(),
+  answer_dialogs: z.boolean(),
   /** Pre-seed the CLI's own config so it trusts the agent's folder (claude, codex). */
-  preseed_trust: z.boolean().optional(),
-  env: envTable.optional(),
-});
+  preseed_trust: z.boolean(),
+  env: envTable,
+};
+
+/** A [backend.X] table: every field optional, since it is merged over a preset (presets.ts). */
+export const backendSchema = z
+  .strictObject({
+    /** Preset to start from when the table's own name is not a preset. */
+    preset: z.string(),
+    ...backendFields,
+  })
+  .partial();
 export type BackendTable = z.infer<typeof backendSchema>;
 
-const wakeSchema = z
+/**
+ * The built-in value of every backend field that has one: what the field is when neither the
+ * preset nor the [backend.X] table sets it. These are the only backend defaults.
+ */
+const backendDefaults = {
+  flags: backendFields.flags.default(""),
+  prompt_delivery: backendFields.prompt_delivery.default("arg"),
+  prompt_arg: backendFields.prompt_arg.default("{prompt}"),
+  submit_key: backendFields.submit_key.default("Enter"),
+  stall_idle: backendFields.stall_idle.default(300),
+  footer_ui: backendFields.footer_ui.default(false),
+  log_grace: backendFields.log_grace.default(180),
+  supports_resume: backendFields.supports_resume.default(false),
+  resume_flag: backendFields.resume_flag.default("--resume '{id}'"),
+  model_flag: backendFields.model_flag.default("--model '{model}'"),
+  model_env: backendFields.model_env.default(false),
+  remote_control: backendFields.remote_control.default(false),
+  remote_control_flag: backendFields.remote_control_flag.default("--remote-control '{session}'"),
+  preamble: backendFields.preamble.default(""),
+  attach: backendFields.attach.default("{bin}"),
+  server: backendFields.server.default(""),
+  connect_delay: backendFields.connect_delay.default(12),
+  answer_dialogs: backendFields.answer_dialogs.default(true),
+  preseed_trust: backendFields.preseed_trust.default(false),
+  nudge_keys: backendFields.nudge_keys.default(() => []),
+};
+export const BACKEND_DEFAULTS = z.object(backendDefaults).parse({});
+
+/** A backend once preset, table and defaults are merged: what the rest of the code sees. */
+export const resolvedBackendSchema = backendSchema
+  .extend({
+    name: z.string(),
+    ...backendDefaults,
+    /** Empty when neither preset nor table names one: an error for any backend an agent uses. */
+    bin: backendFields.bin.default(""),
+    env: backendFields.env.default(() => ({})),
+  })
+  // Without a process_name we do not know what the agent's process looks like: a shell in the
+  // pane may be the agent itself (an exec backend's bash loop), so it must not read as "exited".
+  .transform((b): typeof b => (b.process_name || b.shell_commands !== undefined ? b : { ...b, shell_commands: [] }));
+
+/** A wake schedule: cron, or else an interval (hourly unless set). */
+export const wakeSchema = z
   .strictObject({
     interval: positiveSeconds.optional(),
     cron: z.string().optional(),
@@ -85,22 +135,25 @@ const wakeSchema = z
     if (w.interval !== undefined && w.cron !== undefined) {
       ctx.addIssue({ code: "custom", message: "set either interval or cron, not both" });
     }
-  });
+  })
+  .transform(({ interval, cron, prompt_file: promptFile }) =>
+    cron === undefined ? { promptFile, interval: interval ?? 3600 } : { promptFile, cron },
+  );
 
-/** Keys an agent may set itself or inherit from [defaults]. */
-const agentCommon = {
-  backend: z.string().optional(),
-  model: z.string().optional(),
-  watch: z.enum(WATCH_MODES).optional(),
-  dir: z.string().optional(),
-  enabled: z.boolean().optional(),
-  resume: z.boolean().optional(),
-  env: envTable.optional(),
+/** Keys an agent may set itself or inherit from [defaults] (their defaults live in defaultsSchema). */
+const inheritable = {
+  backend: z.string(),
+  model: z.string(),
+  watch: z.enum(WATCH_MODES),
+  dir: z.string(),
+  enabled: z.boolean(),
+  resume: z.boolean(),
+  /** Not inherited as a whole: merged defaults < backend < agent. */
+  env: envTable,
 };
-export const AGENT_INHERITED_KEYS = Object.keys(agentCommon) as (keyof typeof agentCommon)[];
 
 export const agentSchema = z.strictObject({
-  ...agentCommon,
+  ...z.object(inheritable).partial().shape,
   name: safeName,
   kind: z
     .string()
@@ -115,13 +168,15 @@ export const agentSchema = z.strictObject({
 });
 export type AgentTable = z.infer<typeof agentSchema>;
 
+/** A service inherits only [defaults].env (merged under its own). */
 export const serviceSchema = z.strictObject({
   name: safeName,
   command: z.string().min(1),
-  dir: z.string().optional(),
-  enabled: z.boolean().optional(),
-  env: envTable.optional(),
+  dir: z.string().default("."),
+  enabled: z.boolean().default(true),
+  env: envTable.default(() => ({})),
 });
+export type ServiceTable = z.infer<typeof serviceSchema>;
 
 const phaseSchema = z.strictObject({
   id: z.string().min(1),
@@ -179,13 +234,22 @@ export const watchdogSchema = z.strictObject({
 });
 export type WatchdogSettings = z.infer<typeof watchdogSchema>;
 
+/** [defaults]: its agent keys' defaults are every agent's defaults (an agent inherits what it leaves out). */
 export const defaultsSchema = z.strictObject({
-  ...agentCommon,
+  backend: inheritable.backend.optional(),
+  model: inheritable.model.default(""),
+  watch: inheritable.watch.default("none"),
+  dir: inheritable.dir.default("."),
+  enabled: inheritable.enabled.default(true),
+  resume: inheritable.resume.default(false),
+  env: inheritable.env.default(() => ({})),
   session_prefix: z.string({ error: "is required (e.g. session_prefix = \"myproj-\")" }).regex(/^[A-Za-z0-9_-]{1,40}$/, "must be 1-40 letters, digits, '-' or '_'"),
   log_dir: z.string({ error: "is required (e.g. log_dir = \".agents-state\")" }).min(1),
-  project_dir: z.string().optional(),
+  project_dir: z.string().default("."),
   tmux_socket: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "must be a plain socket name").optional(),
 });
+
+export type DefaultsTable = z.infer<typeof defaultsSchema>;
 
 export const configSchema = z.strictObject({
   defaults: defaultsSchema,

@@ -1,6 +1,7 @@
 // Every default the schema fills in, checked on a fully loaded fleet (what the rest of the code sees).
 import { describe, expect, test } from "vitest";
-import { BACKEND_DEFAULTS, PRESETS } from "../../src/config/presets.js";
+import { PRESETS } from "../../src/config/presets.js";
+import { BACKEND_DEFAULTS } from "../../src/config/schema.js";
 import { MINIMAL, project } from "../helpers/project.js";
 
 const ONE_AGENT = `${MINIMAL}
@@ -97,11 +98,12 @@ kind = "task"
     expect(p.load().agents[0]!.wake).toEqual({ promptFile: `${p.dir}/wake.md`, interval: 3600, cron: undefined });
   });
 
-  test("the watchdog session is prefix + watchdog and state lives under log_dir/state", () => {
+  test("the watchdog session is prefix + watchdog; the fleet has log_dir but no state paths (src/state/paths.ts derives them)", () => {
     const p = project(ONE_AGENT);
     const f = p.load();
     expect(f.watchdogSession).toBe("t-watchdog");
-    expect(f.stateDir).toBe(`${p.dir}/.state/state`);
+    expect(f.logDir).toBe(`${p.dir}/.state`);
+    expect(f).not.toHaveProperty("stateDir");
     expect(f.tmuxSocket).toBeUndefined();
     expect(f.warnings).toEqual([]);
   });

@@ -57,7 +57,7 @@ role = "builder"
     const proj = path.join(p.dir, "proj");
     expect(f.projectDir).toBe(proj);
     expect(f.logDir).toBe(path.join(proj, "logs"));
-    expect(f.stateDir).toBe(path.join(proj, "logs", "state"));
+
     expect(f.agents[0]!.dir).toBe(proj);
   });
 
