@@ -1,10 +1,10 @@
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, statSync, symlinkSync, writeFileSync } from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parse as parseToml } from "smol-toml";
 import { loadConfigText, type Agent } from "../../src/config/load.js";
 import { prepareAgentHome, preseedKind, tomlKey, trustCodex } from "../../src/fleet/preseed.js";
+import { tempDir } from "../helpers/tmp.js";
 
 let root: string;
 let home: string;
@@ -13,7 +13,7 @@ const saved: Record<string, string | undefined> = {};
 
 beforeEach(() => {
   // Physical path: on macOS the temp dir is behind a symlink, which would add a second trust key.
-  root = realpathSync(mkdtempSync(path.join(os.tmpdir(), "agents-preseed-")));
+  root = realpathSync(tempDir("preseed"));
   home = path.join(root, "home");
   project = path.join(root, "proj");
   mkdirSync(home);

@@ -1,11 +1,11 @@
 // Template slots: plain text for prompts, context-aware quoting for shell command templates. The
 // shell cases run the rendered text through a real sh, since that is the only judge that matters.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync } from "node:fs";
-import os from "node:os";
+import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { renderShell, renderText } from "../../src/fleet/template.js";
+import { tempDir } from "../helpers/tmp.js";
 
 describe("renderText", () => {
   test("fills every known slot, as often as it appears", () => {
@@ -67,7 +67,7 @@ describe("renderShell: a value is always exactly one word, never code", () => {
 
   for (const [where, template] of contexts) {
     test.each(HOSTILE.map((v) => [JSON.stringify(v), v]))(`${where}: %s`, (_label, value) => {
-      const cwd = mkdtempSync(path.join(os.tmpdir(), "agents-tmpl-"));
+      const cwd = tempDir("tmpl");
       const out = sh(renderShell(template, { v: value }), cwd);
       const around = template.includes("pre {v} post") ? `pre ${value} post` : value;
       expect(out).toBe(`<${around}>`);
@@ -76,14 +76,14 @@ describe("renderShell: a value is always exactly one word, never code", () => {
   }
 
   test("the reference's exec template (slots inside bash -c '...') still runs as written", () => {
-    const cwd = mkdtempSync(path.join(os.tmpdir(), "agents-tmpl-"));
+    const cwd = tempDir("tmpl");
     const template = `bash -c 'echo "[{session}] model={model} kickoff={kickoff}"; echo "$(printf x)"'`;
     const cmd = renderShell(template, { session: "bl-builder", model: "fake-model-1", kickoff: "/tmp/k.txt" });
     expect(sh(cmd, cwd)).toBe("[bl-builder] model=fake-model-1 kickoff=/tmp/k.txt\nx\n");
   });
 
   test("a value with a single quote cannot close the quotes of a bash -c script", () => {
-    const cwd = mkdtempSync(path.join(os.tmpdir(), "agents-tmpl-"));
+    const cwd = tempDir("tmpl");
     const cmd = renderShell(`bash -c 'printf "<%s>" "{model}"'`, { model: "m'; touch PWNED; '" });
     expect(sh(cmd, cwd)).toBe("<m'; touch PWNED; '>");
     expect(existsSync(path.join(cwd, "PWNED"))).toBe(false);

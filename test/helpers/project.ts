@@ -1,9 +1,10 @@
-// Temp projects for config and fleet tests: an agents.toml plus whatever files it names.
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import os from "node:os";
+// Temp projects for config and fleet tests: an agents.toml plus whatever files it names, in a dir
+// removed when the test file finishes (test/helpers/tmp.ts).
+import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { loadConfig, type Fleet, type LoadOptions } from "../../src/config/load.js";
 import { ConfigError } from "../../src/errors.js";
+import { tempDir } from "./tmp.js";
 
 export interface TempProject {
   dir: string;
@@ -23,7 +24,7 @@ backend = "demo"
 `;
 
 export function project(toml: string, files: Record<string, string> = {}, configRel = "agents.toml"): TempProject {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "agents-cfg-"));
+  const dir = tempDir("cfg");
   const write = (rel: string, text: string): string => {
     const p = path.join(dir, rel);
     mkdirSync(path.dirname(p), { recursive: true });

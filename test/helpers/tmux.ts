@@ -2,10 +2,12 @@
 // the user's default server), the built CLI run against it, and polling with a deadline.
 import { spawnSync } from "node:child_process";
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
+import { onFileCleanup, tempDir, trackDir } from "./tmp.js";
+
+export { tempDir };
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const CLI = path.join(ROOT, "bin", "agents");
@@ -30,7 +32,8 @@ export interface PrivateTmux {
   sessions(): string[];
   /** Run the built CLI (`bin/agents ...`) with the private environment. */
   cli(args: string[], opts?: { cwd?: string; env?: Record<string, string | undefined> }): Promise<CliResult>;
-  /** Kill the private server and remove its socket dir; safe to call when it never started. */
+  /** Kill the private server and remove its socket dir; safe to call when it never started, and
+   * called again after the test file in case a test failed before it did. */
   kill(): void;
 }
 
@@ -50,12 +53,17 @@ export function uniqueSocket(tag = "test"): string {
 export function privateTmux(tag = "test"): PrivateTmux {
   const socket = uniqueSocket(tag);
   // Short on purpose: a unix socket path must fit in ~104 bytes.
-  const tmpdir = mkdtempSync("/tmp/agt-");
+  const tmpdir = trackDir(mkdtempSync("/tmp/agt-"));
   const env = childEnv(socket, { TMUX_TMPDIR: tmpdir });
   const tmux = (args: string[]): CliResult => {
     const r = spawnSync("tmux", ["-L", socket, ...args], { env, encoding: "utf8" });
     return { code: r.status ?? 1, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
   };
+  const kill = () => {
+    tmux(["kill-server"]);
+    rmSync(tmpdir, { recursive: true, force: true });
+  };
+  onFileCleanup(kill);
   return {
     socket,
     tmpdir,
@@ -75,10 +83,7 @@ export function privateTmux(tag = "test"): PrivateTmux {
       });
       return { code: r.exitCode ?? 1, stdout: String(r.stdout), stderr: String(r.stderr) };
     },
-    kill() {
-      tmux(["kill-server"]);
-      rmSync(tmpdir, { recursive: true, force: true });
-    },
+    kill,
   };
 }
 
@@ -92,10 +97,6 @@ export async function waitFor<T>(what: string, fn: () => T | Promise<T>, timeout
     await new Promise((r) => setTimeout(r, stepMs));
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${JSON.stringify(last)})`);
-}
-
-export function tempDir(tag: string): string {
-  return mkdtempSync(path.join(os.tmpdir(), `agents-${tag}-`));
 }
 
 /** A temp project holding a copy of the repo's demo fleet (config, examples, prompts). */

@@ -1,12 +1,12 @@
 // A real fleet on a private tmux server for watchdog integration tests: temp project, the built
 // CLI, the demo agent as the fake agent, and helpers to poll for conditions.
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, existsSync, rmSync, renameSync } from "node:fs";
-import os from "node:os";
+import { mkdirSync, readFileSync, writeFileSync, existsSync, rmSync, renameSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa, type ResultPromise } from "execa";
 import { Tmux } from "../../src/tmux/tmux.js";
 import { waitFor as sharedWaitFor } from "../helpers/tmux.js";
+import { onFileCleanup, tempDir } from "../helpers/tmp.js";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const CLI = path.join(ROOT, "bin", "agents");
@@ -26,9 +26,11 @@ export class TestFleet {
   private children: ResultPromise[] = [];
 
   constructor(toml: string, files: Record<string, string> = {}) {
-    this.dir = mkdtempSync(path.join(os.tmpdir(), "agents-wd-"));
+    this.dir = tempDir("wd");
     this.socket = `agents-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
     this.tmux = new Tmux({ socket: this.socket });
+    // Tests call cleanup() themselves; this is for one that failed before it could.
+    onFileCleanup(() => this.cleanup());
     mkdirSync(path.join(this.dir, "prompts"), { recursive: true });
     for (const f of ["builder", "adversary", "kickoff"]) this.write(`prompts/${f}.md`, `${f} prompt\n`);
     for (const [f, text] of Object.entries(files)) this.write(f, text);

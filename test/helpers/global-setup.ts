@@ -1,0 +1,73 @@
+// vitest globalSetup: one sandbox per run, as a safety net under the per-test cleanup
+// (test/helpers/tmp.ts), never instead of it.
+//
+// - TMPDIR points at a fresh dir, so os.tmpdir() in the workers and in every process a test starts
+//   (the CLI, tmux servers, agents, their children) lands there.
+// - TMUX_TMPDIR points at another fresh dir (short, under /tmp: a unix socket path must fit in
+//   ~104 bytes), so a tmux server a test starts without its own TMUX_TMPDIR keeps its socket out of
+//   the shared /tmp/tmux-UID.
+//
+// At the end both are removed, and anything still in them is a leak: it is listed, any tmux
+// server still behind a leftover socket is killed, and the run fails (exit code 1).
+import { spawnSync } from "node:child_process";
+import { lstatSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+/** Every path under dir (depth first), relative to it; dirs that hold something are not listed. */
+function leavesUnder(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (rel: string) => {
+    let names: string[];
+    try {
+      names = readdirSync(path.join(dir, rel));
+    } catch {
+      return;
+    }
+    for (const name of names.sort()) {
+      const r = path.join(rel, name);
+      const st = lstatSync(path.join(dir, r), { throwIfNoEntry: false });
+      if (st?.isDirectory() && readdirSync(path.join(dir, r)).length > 0) walk(r);
+      else out.push(r);
+    }
+  };
+  walk("");
+  return out;
+}
+
+export default function setup(): () => void {
+  const saved = { TMPDIR: process.env.TMPDIR, TMUX_TMPDIR: process.env.TMUX_TMPDIR };
+  const sandbox = mkdtempSync(path.join(os.tmpdir(), "agents-test-run-"));
+  const tmuxDir = mkdtempSync("/tmp/agt-run-");
+  process.env.TMPDIR = sandbox;
+  process.env.TMUX_TMPDIR = tmuxDir;
+
+  return function teardown() {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    const leftovers = leavesUnder(sandbox).map((p) => path.join(sandbox, p));
+    // tmux makes tmux-UID itself; only what is inside it (a socket) is a test's.
+    for (const rel of leavesUnder(tmuxDir)) {
+      const p = path.join(tmuxDir, rel);
+      if (/^tmux-\d+$/.test(rel)) continue;
+      leftovers.push(p);
+      if (lstatSync(p, { throwIfNoEntry: false })?.isSocket()) {
+        // A live server behind it would outlive the run; -S reaches it by the socket path.
+        spawnSync("tmux", ["-S", p, "kill-server"], { stdio: "ignore", env: { ...process.env, TMUX: "" } });
+      }
+    }
+    rmSync(sandbox, { recursive: true, force: true });
+    rmSync(tmuxDir, { recursive: true, force: true });
+    if (leftovers.length > 0) {
+      console.error(
+        [
+          `\ntests left ${leftovers.length} temp entr${leftovers.length === 1 ? "y" : "ies"} behind (now removed; every test must remove what it creates, see test/helpers/tmp.ts):`,
+          ...leftovers.map((p) => `  ${p}`),
+        ].join("\n"),
+      );
+      process.exitCode = 1;
+    }
+  };
+}
