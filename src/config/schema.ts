@@ -1,5 +1,6 @@
-// The single source of truth for the shape of agents.toml: types, defaults and messages.
-// Objects are strict so unknown keys surface; load.ts turns those particular issues into warnings
+// The single source of truth for the shape of agents.toml: types, defaults and messages. Every
+// default lives here (resolve.ts only merges); types.ts derives the loaded types from these schemas.
+// Objects are strict so unknown keys surface; parse.ts turns those particular issues into warnings
 // (configs evolve) and everything else into one-line errors.
 import { z } from "zod";
 
