@@ -42,7 +42,7 @@ export function loadConfig(configPath: string, opts: LoadOptions = {}): Fleet {
   return loadConfigText(file, readConfigText(file), opts);
 }
 
-export function readConfigText(file: string): string {
+function readConfigText(file: string): string {
   try {
     return readFileSync(file, "utf8");
   } catch (err) {

@@ -26,7 +26,7 @@ export interface Resolved {
 }
 
 /** defaults < preset (the table's `preset`, else the preset of its own name) < the table. */
-export function buildBackend(name: string, table: BackendTable | undefined): Backend | undefined {
+function buildBackend(name: string, table: BackendTable | undefined): Backend | undefined {
   const presetName = table?.preset ?? name;
   const preset = PRESETS[presetName];
   if (!preset && !table) return undefined;
