@@ -63,7 +63,8 @@ export default function setup(): () => void {
     if (leftovers.length > 0) {
       console.error(
         [
-          `\ntests left ${leftovers.length} temp entr${leftovers.length === 1 ? "y" : "ies"} behind (now removed; every test must remove what it creates, see test/helpers/tmp.ts):`,
+          `\ntests left ${leftovers.length} temp entr${leftovers.length === 1 ? "y" : "ies"} behind (now removed; every test must remove what it creates, see test/helpers/tmp.ts;`,
+          "a test file that failed to load also leaves what its top-level code made):",
           ...leftovers.map((p) => `  ${p}`),
         ].join("\n"),
       );
