@@ -19,3 +19,13 @@ export class RuntimeError extends UserError {
     super(line, 1);
   }
 }
+
+/** Arguments a verb does not take: one `agents: ...` line, then the verb's usage line as is. Exit 2. */
+export class UsageError extends UserError {
+  constructor(
+    line: string,
+    readonly usage: string,
+  ) {
+    super(line, 2);
+  }
+}

@@ -1,9 +1,17 @@
-// `agents status`: one batched tmux query plus the watchdog's own view of each agent.
-import type { Ctx } from "./context.js";
-import { currentPhase, phaseDone, readPhaseIndex, sequenceComplete } from "../state/phase.js";
+// `agents status`: one batched tmux query plus the watchdog's own view of each agent. Reads only:
+// the cached config (no zod on this path), the state files, and one `tmux list-panes`.
+import { openFleetCached, type Ctx } from "./context.js";
+import type { Args } from "./table.js";
+import { phaseDone, readPhaseIndex, sequenceComplete } from "../state/phase.js";
 import { agentModel } from "../fleet/model.js";
-import { holderOf } from "../watchdog/lock.js";
-import { readWatchdogState, watchdogLockPath } from "../watchdog/statefile.js";
+import { holderOf } from "../state/lock.js";
+import { readParked } from "../state/parked.js";
+import { watchdogLockFile } from "../state/paths.js";
+import { readWatchdogState } from "../state/watchdog-state.js";
+
+export async function run(inv: Args<"status">): Promise<number> {
+  return status(await openFleetCached(inv.opts.config, inv.io), inv.opts.json);
+}
 
 export interface StatusRow {
   name: string;
@@ -27,25 +35,29 @@ export async function collectStatus(ctx: Ctx): Promise<StatusReport> {
   const { fleet, tmux } = ctx;
   const panes = new Map((await tmux.listPanes()).map((p) => [p.session, p]));
   const wd = readWatchdogState(fleet);
-  const lockHolder = holderOf(watchdogLockPath(fleet));
+  const parked = readParked(fleet);
+  const lockHolder = holderOf(watchdogLockFile(fleet));
   const wdRunning = panes.has(fleet.watchdogSession) || lockHolder !== undefined;
   const now = Date.now();
+  const idx = readPhaseIndex(fleet);
   const fresh = wd.heartbeat !== undefined && wdRunning && now - wd.heartbeat < (fleet.watchdog.signal_interval * 3 + 15) * 1000;
   const rows: StatusRow[] = fleet.agents.map((a) => {
     const pane = panes.get(a.session);
     const state = pane ? (pane.dead ? "exited" : "running") : a.enabled ? "stopped" : "disabled";
-    const view = wd.agents[a.name]?.view;
-    const parked = view?.startsWith("parked");
+    // TODO(lead): structured status. The per-agent DOING text, computed here from the parked
+    // marker and the watchdog's AgentRuntime.status (its state only, for now).
+    const marker = parked.get(a.name);
+    const view = marker ? `parked: ${marker.reason}` : wd.agents[a.name]?.status.state;
     return {
       name: a.name,
       kind: a.kind,
       backend: a.backendName,
-      model: agentModel(fleet, a) || "default",
+      model: agentModel(fleet, a, idx) || "default",
       watch: a.watch,
       session: a.session,
       state,
       command: pane?.command,
-      doing: parked ? view! : fresh && pane && view ? view : pane ? "-" : "",
+      doing: marker ? view! : fresh && pane && view ? view : pane ? "-" : "",
     };
   });
   for (const s of fleet.services) {
@@ -63,8 +75,7 @@ export async function collectStatus(ctx: Ctx): Promise<StatusReport> {
     });
   }
   const phases = fleet.loop.phases;
-  const idx = readPhaseIndex(fleet);
-  const ph = currentPhase(fleet);
+  const ph = phases[idx];
   return {
     phase: ph
       ? { id: ph.id, index: idx, count: phases.length, plan: ph.plan, done: phaseDone(fleet, ph), sequenceComplete: sequenceComplete(fleet) }

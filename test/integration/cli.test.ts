@@ -1,7 +1,7 @@
 // The built CLI's user-facing contract where no fleet needs to run: init, phase, exit codes and
 // one-line errors for bad configs and bad usage. Still on a private tmux socket, so a verb that
 // looks at tmux (status, up) can never reach the default server.
-import { cpSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, onTestFinished, test } from "vitest";
 import { ROOT, copyDemoFleet, privateTmux, removeDir, tempDir, waitFor, type PrivateTmux } from "../helpers/tmux.js";
@@ -138,37 +138,152 @@ describe("bad configs: exit 2, one line per problem naming file and key, nothing
   });
 });
 
-describe("usage errors", () => {
-  test("no verb prints help and exits 2; --help exits 0", async () => {
+/** A usage mistake: one `agents: <verb>: ...` line, then that verb's usage line. */
+function expectUsageError(r: { code: number; stderr: string }, line: string, usage: string): void {
+  expect(r.code).toBe(2);
+  expect(r.stderr.split("\n")).toEqual([`agents: ${line}`, usage]);
+}
+
+describe("usage errors and help", () => {
+  test("no verb prints help and exits 2; --help, -h and help exit 0 with the same text", async () => {
     const none = await t.cli([]);
     expect(none.code).toBe(2);
     expect(none.stdout).toMatch(/^agents — /);
     const help = await t.cli(["--help"]);
     expect(help.code).toBe(0);
-    for (const verb of ["up", "down", "status", "logs", "phase", "watchdog", "selftest", "init"]) expect(help.stdout).toContain(`\n  ${verb}`);
+    expect(help.stdout).toBe(none.stdout);
+    for (const verb of ["up", "down", "status", "logs", "phase", "watchdog", "selftest", "classify", "init", "help"]) {
+      expect(help.stdout).toContain(`\n  ${verb} `);
+    }
+    expect(help.stdout).toContain("\n  up [name...] [--dry-run] [--config PATH]\n");
+    expect((await t.cli(["-h"])).stdout).toBe(help.stdout);
+    expect((await t.cli(["help"])).stdout).toBe(help.stdout);
   });
 
-  test("unknown verb and unknown option: exit 2, one line", async () => {
+  test("help VERB, VERB --help and --help VERB print that verb's usage and exactly its options", async () => {
+    const a = await t.cli(["help", "logs"]);
+    expect(a.code).toBe(0);
+    expect(a.stdout.split("\n")[0]).toBe("usage: agents logs <name> [-f] [-n N] [--json] [--config PATH]");
+    const flags = a.stdout.slice(a.stdout.indexOf("options:")).match(/--[a-z-]+/g);
+    expect(flags).toEqual(["--follow", "--lines", "--json", "--config", "--help"]);
+    expect((await t.cli(["logs", "--help"])).stdout).toBe(a.stdout);
+    expect((await t.cli(["--help", "logs"])).stdout).toBe(a.stdout);
+    // --help wins over everything else on the line, even a mistake.
+    expect((await t.cli(["logs", "--bogus", "-h"])).stdout).toBe(a.stdout);
+    const init = await t.cli(["init", "--help"]);
+    expect(init.stdout.slice(init.stdout.indexOf("options:")).match(/--[a-z-]+/g)).toEqual(["--help"]);
+  });
+
+  test("unknown verb, unknown option, option before the verb: exit 2", async () => {
     const verb = await t.cli(["launch"]);
     expect(verb.code).toBe(2);
     expectUserError(verb.stderr, ['unknown verb "launch" (see agents --help)']);
-    const opt = await t.cli(["status", "--colour"]);
-    expect(opt.code).toBe(2);
-    expect(opt.stderr.split("\n")).toHaveLength(1);
-    expect(opt.stderr).toMatch(/^agents: Unknown option '--colour'.*\(see agents --help\)$/);
+    expectUsageError(await t.cli(["status", "--colour"]), "status: unknown option '--colour'", "usage: agents status [--json] [--config PATH]");
+    expectUsageError(await t.cli(["status", "--bogus"]), "status: unknown option '--bogus'", "usage: agents status [--json] [--config PATH]");
+    const before = await t.cli(["--json", "status"]);
+    expect(before.code).toBe(2);
+    expectUserError(before.stderr, ["unknown option '--json' (options go after the verb; see agents --help)"]);
+    expectUserError((await t.cli(["help", "launch"])).stderr, ['unknown verb "launch" (see agents --help)']);
   });
 
-  test("logs without a name, bad -n", async () => {
+  test("an option another verb takes is refused, and nothing runs", async () => {
     const { dir, config } = copyDemoFleet();
     dirs.push(dir);
-    const noName = await t.cli(["logs", "--config", config]);
-    expect(noName.code).toBe(2);
-    expectUserError(noName.stderr, ["usage: agents logs <name> [-f] [-n LINES]"]);
-    const badN = await t.cli(["logs", "builder", "-n", "many", "--config", config]);
-    expect(badN.code).toBe(2);
-    expectUserError(badN.stderr, ['-n expects a number of lines, got "many"']);
+    const r = await t.cli(["up", "--json", "--config", config], { cwd: dir });
+    expectUsageError(r, "up: unknown option '--json'", "usage: agents up [name...] [--dry-run] [--config PATH]");
+    expect(t.sessions()).toEqual([]);
+    expectUsageError(
+      await t.cli(["down", "--dry-run", "--config", config]),
+      "down: unknown option '--dry-run'",
+      "usage: agents down [name...] [--config PATH]",
+    );
+    expect(existsSync(path.join(dir, ".agents-state"))).toBe(false);
+  });
+
+  test("logs without a name, bad -n, --json on a session log", async () => {
+    const { dir, config } = copyDemoFleet();
+    dirs.push(dir);
+    const usage = "usage: agents logs <name> [-f] [-n N] [--json] [--config PATH]";
+    expectUsageError(await t.cli(["logs", "--config", config]), "logs: missing <name>", usage);
+    expectUsageError(
+      await t.cli(["logs", "builder", "-n", "many", "--config", config]),
+      'logs: -n expects a number of lines (0 or more), got "many"',
+      usage,
+    );
+    expectUsageError(
+      await t.cli(["logs", "builder", "--lines=1.5", "--config", config]),
+      'logs: --lines expects a number of lines (0 or more), got "1.5"',
+      usage,
+    );
+    expectUsageError(await t.cli(["logs", "builder", "-n"]), "logs: option '-n' needs a value (N)", usage);
+    expectUsageError(
+      await t.cli(["logs", "builder", "--json", "--config", config]),
+      'logs: --json is for "logs watchdog" (session logs are plain text)',
+      usage,
+    );
   });
 });
+
+describe("up --dry-run", () => {
+  test("says what up would do, member by member, and starts and writes nothing", async () => {
+    const { dir, config } = copyDemoFleet();
+    dirs.push(dir);
+    // Its own server: this test starts sessions, and other tests here expect none.
+    const own = privateTmux("dry-run");
+    onTestFinished(() => own.kill());
+    const agents = (...args: string[]) => own.cli([...args, "--config", config], { cwd: dir });
+    const stateDir = path.join(dir, ".agents-state");
+
+    const fresh = await agents("up", "--dry-run");
+    expect(fresh.stderr).toBe("");
+    expect(fresh.code).toBe(0);
+    expect(fresh.stdout.split("\n")).toEqual([
+      "builder: would start (demo, loop phase=P1, model=demo-model-1) [demo-builder]",
+      "adversary: would start (demo, loop phase=P1, model=demo-model-1) [demo-adversary]",
+      "supervisor: would start (demo, persistent, model=demo-model-1) [demo-supervisor]",
+      "clock: would start [demo-clock]",
+      "watchdog: would start [demo-watchdog]",
+    ]);
+    expect(own.sessions()).toEqual([]);
+    expect(existsSync(stateDir)).toBe(false);
+
+    // A parked agent, a running service, and the phase moved on (P2 changes the builder's model).
+    expect((await agents("down", "adversary")).code).toBe(0);
+    expect((await agents("up", "clock")).code).toBe(0);
+    expect((await agents("phase", "next")).code).toBe(0);
+    const before = snapshot(stateDir);
+    const dry = await agents("up", "--dry-run", "builder", "adversary", "clock");
+    expect(dry.code).toBe(0);
+    expect(dry.stdout.split("\n")).toEqual([
+      "builder: would start (demo, loop phase=P2, model=demo-model-2) [demo-builder]",
+      "adversary: would unpark",
+      "adversary: would start (demo, loop phase=P2, model=demo-model-1) [demo-adversary]",
+      "clock: already running [demo-clock]",
+    ]);
+    expect(own.sessions()).toEqual(["demo-clock"]);
+    expect(snapshot(stateDir)).toEqual(before);
+
+    // The real thing prints the same lines, in the past tense.
+    const real = await agents("up", "builder", "adversary", "clock");
+    expect(real.code).toBe(0);
+    const past = (l: string) => l.replace(": would start", ": started").replace(": would unpark", ": unparked");
+    expect(real.stdout.split("\n")).toEqual(dry.stdout.split("\n").map(past));
+    expect(own.sessions().sort()).toEqual(["demo-adversary", "demo-builder", "demo-clock"]);
+    const again = await agents("up", "--dry-run", "builder");
+    expect(again.stdout).toBe("builder: already running [demo-builder]");
+  });
+});
+
+/** Every file under dir with its content but the pane logs (running sessions add to those). */
+function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of readdirSync(dir, { recursive: true, encoding: "utf8" })) {
+    if (f.endsWith(".log")) continue;
+    const p = path.join(dir, f);
+    out[f] = statSync(p).isDirectory() ? "<dir>" : readFileSync(p, "utf8");
+  }
+  return out;
+}
 
 describe("phase show / next / set", () => {
   test("moves through the demo fleet's phases and status follows", async () => {
@@ -204,13 +319,14 @@ describe("phase show / next / set", () => {
       // "--" so that -1 reaches the verb instead of being read as an option.
       const r = await phase("set", "--", arg);
       expect(r.code, arg).toBe(2);
-      expectUserError(r.stderr, [`agents phase set: expected an index from 0 to 1, got ${arg}`]);
+      expectUserError(r.stderr, [`phase set: expected an index from 0 to 1, got ${arg}`]);
     }
     const none = await phase("set");
-    expectUserError(none.stderr, ["agents phase set: expected an index from 0 to 1, got nothing"]);
-    const sub = await phase("jump");
-    expect(sub.code).toBe(2);
-    expectUserError(sub.stderr, ['agents phase: unknown subcommand "jump" (show, next, set N)']);
+    expectUserError(none.stderr, ["phase set: expected an index from 0 to 1, got nothing"]);
+    const usage = "usage: agents phase [show|next|set] [index] [--config PATH]";
+    expectUsageError(await phase("jump"), 'phase: unknown subcommand "jump" (show, next, set)', usage);
+    expectUsageError(await phase("next", "1"), "phase: next takes no index (got 1)", usage);
+    expectUsageError(await phase("set", "1", "2"), "phase: unexpected argument '2'", usage);
     expect((await phase()).stdout).toBe("phase P1 [1/2] sequence: P1 P2");
   });
 

@@ -1,0 +1,58 @@
+// `agents logs`: a session's pane log through tail, or the watchdog's decision events.
+import { existsSync, readFileSync } from "node:fs";
+import { execa } from "execa";
+import { UserError } from "../errors.js";
+import { sessionLogFile, watchdogEventsFile } from "../state/paths.js";
+import { openFleet, type Ctx } from "./context.js";
+import type { Args } from "./table.js";
+
+export async function run(inv: Args<"logs">): Promise<number> {
+  const { name } = inv.args;
+  const { follow, lines, json } = inv.opts;
+  if (json && name !== "watchdog") throw inv.usage('--json is for "logs watchdog" (session logs are plain text)');
+  const ctx = await openFleet(inv.opts.config, inv.io);
+  if (name === "watchdog") return watchdogEvents(ctx, follow, lines, json);
+  const { fleet, io } = ctx;
+  const owner = fleet.agents.find((a) => a.name === name) ?? fleet.services.find((s) => s.name === name);
+  if (!owner) throw new UserError(`${fleet.configPath}: no agent or service named "${name}"`);
+  const file = sessionLogFile(fleet, owner.session);
+  if (!existsSync(file)) {
+    io.err(`no log yet for ${name} (${file})`);
+    return 1;
+  }
+  const r = await execa("tail", ["-n", String(lines), ...(follow ? ["-F"] : []), file], { stdio: "inherit", reject: false });
+  return r.exitCode ?? 0;
+}
+
+function formatEvent(line: string): string {
+  try {
+    const e = JSON.parse(line) as Record<string, unknown>;
+    const level = ({ 30: "info", 40: "WARN", 50: "ERROR" } as Record<number, string>)[e.level as number] ?? "";
+    const who = e.agent ? `${e.agent}: ` : "";
+    return `${String(e.time ?? "")} ${level.padEnd(5)} ${who}${String(e.action ?? e.msg ?? "")}${e.reason ? ` — ${String(e.reason)}` : ""}`;
+  } catch {
+    return line;
+  }
+}
+
+async function watchdogEvents(ctx: Ctx, follow: boolean, lines: number, json: boolean): Promise<number> {
+  const file = watchdogEventsFile(ctx.fleet);
+  if (!existsSync(file)) {
+    ctx.io.err(`no watchdog events yet (${file})`);
+    return 1;
+  }
+  const fmt = json ? (l: string) => l : formatEvent;
+  const all = readFileSync(file, "utf8").split("\n").filter(Boolean);
+  for (const l of lines ? all.slice(-lines) : []) ctx.io.out(fmt(l));
+  if (!follow) return 0;
+  const child = execa("tail", ["-n", "0", "-F", file], { reject: false, buffer: false });
+  child.stdout?.setEncoding("utf8");
+  let rest = "";
+  child.stdout?.on("data", (chunk: string) => {
+    const parts = (rest + chunk).split("\n");
+    rest = parts.pop() ?? "";
+    for (const l of parts) if (l) ctx.io.out(fmt(l));
+  });
+  await child;
+  return 0;
+}
