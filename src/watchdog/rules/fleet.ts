@@ -12,8 +12,7 @@ export function wakeRule(ctx: Ctx, agent: Agent, rt: AgentRuntime): void {
   const wake = agent.wake;
   if (!wake || ctx.snap.phase.sequenceComplete) return;
   rt.lastWake ??= ctx.now;
-  // The loader resolves the interval (and its default) whenever no cron is set.
-  const interval = wake.cron === undefined && wake.interval !== undefined ? wake.interval * 1000 : undefined;
+  const interval = wake.cron === undefined ? wake.interval * 1000 : undefined;
   const due = interval === undefined ? ctx.snap.cronDue.has(agent.name) : ctx.now - rt.lastWake >= interval;
   if (!due) {
     if (interval !== undefined) dueAt(ctx, rt.lastWake + interval, `${agent.name}: wake`);
