@@ -7,10 +7,7 @@ export async function run(inv: Args<"selftest">): Promise<number> {
   const backends = inv.args.backend;
   if (inv.opts.live) {
     // Loaded only for --live: it pulls in the mock model server and CLI drivers.
-    const spec = "../live/selftest-live.js";
-    const { runLiveSelftest } = (await import(spec)) as {
-      runLiveSelftest: (backends: string[], opts: { out: (line: string) => void }) => Promise<number>;
-    };
+    const { runLiveSelftest } = await import("../selftest/live/run.js");
     return runLiveSelftest(backends, { out: io.out });
   }
   if (backends.length) throw inv.usage(`backends are for --live (got ${backends.join(" ")})`);
