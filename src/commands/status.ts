@@ -8,6 +8,7 @@ import { holderOf } from "../state/lock.js";
 import { readParked } from "../state/parked.js";
 import { watchdogLockFile } from "../state/paths.js";
 import { readWatchdogState } from "../state/watchdog-state.js";
+import { agentStatus, doingText, type StatusJson } from "./agent-status.js";
 
 export async function run(inv: Args<"status">): Promise<number> {
   return status(await openFleetCached(inv.opts.config, inv.io), inv.opts.json);
@@ -22,6 +23,8 @@ export interface StatusRow {
   session: string;
   state: "running" | "stopped" | "exited" | "disabled";
   command?: string;
+  /** Agents only: what the agent is doing, as a closed state with its reason and times. */
+  status?: StatusJson;
   doing: string;
 }
 
@@ -44,10 +47,14 @@ export async function collectStatus(ctx: Ctx): Promise<StatusReport> {
   const rows: StatusRow[] = fleet.agents.map((a) => {
     const pane = panes.get(a.session);
     const state = pane ? (pane.dead ? "exited" : "running") : a.enabled ? "stopped" : "disabled";
-    // TODO(lead): structured status. The per-agent DOING text, computed here from the parked
-    // marker and the watchdog's AgentRuntime.status (its state only, for now).
-    const marker = parked.get(a.name);
-    const view = marker ? `parked: ${marker.reason}` : wd.agents[a.name]?.status.state;
+    const st = agentStatus({
+      now,
+      enabled: a.enabled,
+      running: pane !== undefined,
+      parked: parked.get(a.name),
+      watchdog: wd.agents[a.name]?.status,
+      watchdogFresh: fresh,
+    });
     return {
       name: a.name,
       kind: a.kind,
@@ -57,7 +64,8 @@ export async function collectStatus(ctx: Ctx): Promise<StatusReport> {
       session: a.session,
       state,
       command: pane?.command,
-      doing: marker ? view! : fresh && pane && view ? view : pane ? "-" : "",
+      status: st,
+      doing: doingText(st, now),
     };
   });
   for (const s of fleet.services) {
