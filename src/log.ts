@@ -16,10 +16,6 @@ export interface EventLog {
   flush(): void;
 }
 
-export function watchdogLogPath(logDir: string, session: string): string {
-  return path.join(logDir, `${session}.events.jsonl`);
-}
-
 /**
  * The human echo goes to stdout, which for the watchdog is a tmux pane that vanishes when its
  * session is killed: a write error there must never become an exception.

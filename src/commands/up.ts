@@ -1,11 +1,10 @@
 // `agents up`: use-or-create the fleet's sessions (or the named ones). `--dry-run` says what it
 // would do, member by member, and neither starts nor writes anything.
 import { fileURLToPath } from "node:url";
-import type { Agent, Fleet } from "../config/load.js";
-import { ensureStateDir, startAgent, startService } from "../fleet/launch.js";
-import { agentModel } from "../fleet/model.js";
+import type { Fleet } from "../config/load.js";
+import { startAgent, startDetail, startService } from "../fleet/launch.js";
 import { readParked, unpark } from "../state/parked.js";
-import { sessionLogFile } from "../state/paths.js";
+import { ensureLogDirs, sessionLogFile } from "../state/paths.js";
 import { phaseIndexMissing, readPhaseIndex, writePhaseIndex } from "../state/phase.js";
 import { shellQuote } from "../tmux/tmux.js";
 import { checkNames, openFleet, type Ctx } from "./context.js";
@@ -34,7 +33,7 @@ function members(fleet: Fleet, names: string[]) {
 async function up(ctx: Ctx, names: string[]): Promise<number> {
   const { fleet, io } = ctx;
   const m = members(fleet, names);
-  ensureStateDir(fleet);
+  ensureLogDirs(fleet);
   if (fleet.loop.resume_phase === false && phaseIndexMissing(fleet)) writePhaseIndex(fleet, 0);
   const phase = readPhaseIndex(fleet);
   const deliveries: Promise<void>[] = [];
@@ -55,16 +54,6 @@ async function up(ctx: Ctx, names: string[]): Promise<number> {
   }
   await Promise.all(deliveries);
   return 0;
-}
-
-/**
- * What a real start reports after "started": the same fields as startAgent's detail (the
- * integration test holds the two outputs line by line against each other).
- */
-function startDetail(fleet: Fleet, agent: Agent, phase: number): string {
-  const model = agentModel(fleet, agent, phase);
-  const ph = agent.kind === "loop" ? ` phase=${fleet.loop.phases[phase]?.id ?? "-"}` : "";
-  return `${agent.backendName}, ${agent.kind}${ph}, model=${model || "default"}`;
 }
 
 async function dryRun(ctx: Ctx, names: string[]): Promise<number> {

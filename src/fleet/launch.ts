@@ -4,7 +4,7 @@ import { mkdirSync } from "node:fs";
 import type { Agent, Fleet, Service } from "../config/load.js";
 import type { Tmux } from "../tmux/tmux.js";
 import { readResumeId, writeKickoff } from "../state/kickoff.js";
-import { sessionLogFile, stateDir } from "../state/paths.js";
+import { ensureLogDirs, sessionLogFile } from "../state/paths.js";
 import { agentModel, buildKickoff } from "./kickoff.js";
 import { buildLaunch } from "./command.js";
 import { ping } from "./ping.js";
@@ -31,7 +31,7 @@ async function createSession(
   env: Record<string, string>,
 ): Promise<void> {
   mkdirSync(cwd, { recursive: true });
-  mkdirSync(l.fleet.logDir, { recursive: true });
+  ensureLogDirs(l.fleet);
   const r = await l.tmux.newSession({ name: session, cwd, command, env });
   if (r.code !== 0) throw new Error(`tmux new-session ${session} failed: ${r.stderr.trim() || `exit ${r.code}`}`);
   await l.tmux.pipeToFile(session, sessionLogFile(l.fleet, session));
@@ -57,8 +57,7 @@ export async function startAgent(l: Launcher, agent: Agent, opts: StartOptions):
   await prepareAgentHome(agent);
   const plan = buildLaunch(agent, { kickoffFile: kf, model, resumeId: readResumeId(fleet, agent.name) });
   await createSession(l, agent.session, agent.dir, plan.command, plan.env);
-  const phase = agent.kind === "loop" ? ` phase=${fleet.loop.phases[opts.phase]?.id ?? "-"}` : "";
-  const detail = `${agent.backendName}, ${agent.kind}${phase}, model=${model || "default"}`;
+  const detail = startDetail(fleet, agent, opts.phase);
   let delivered = done;
   if (plan.ping) {
     const p = plan.ping;
@@ -81,6 +80,9 @@ export async function startService(l: Launcher, svc: Service): Promise<StartResu
   return { started: true, detail: "service", delivered: done };
 }
 
-export function ensureStateDir(fleet: Fleet): void {
-  mkdirSync(stateDir(fleet), { recursive: true });
+/** What a start reports after "started" (and `up --dry-run` after "would start"). */
+export function startDetail(fleet: Fleet, agent: Agent, phase: number): string {
+  const model = agentModel(fleet, agent, phase);
+  const ph = agent.kind === "loop" ? ` phase=${fleet.loop.phases[phase]?.id ?? "-"}` : "";
+  return `${agent.backendName}, ${agent.kind}${ph}, model=${model || "default"}`;
 }

@@ -1,5 +1,6 @@
 // Every path the product writes under log_dir, in one place: reading this file lists them all.
 // Nothing outside src/state/ joins a path under log_dir.
+import { mkdirSync } from "node:fs";
 import path from "node:path";
 import type { Fleet } from "../config/load.js";
 
@@ -34,3 +35,8 @@ export const sequenceCompleteFile = (f: PathFleet): string => path.join(f.logDir
 /** Created by the user (or an agent) to run loop.on_complete; consumed when it runs. */
 export const onCompleteTriggerFile = (f: PathFleet): string | undefined =>
   f.loop.on_complete ? path.join(f.logDir, f.loop.on_complete.trigger_file) : undefined;
+
+/** Create log_dir and its state dir (a start writes its kickoff and session log there). */
+export function ensureLogDirs(f: PathFleet): void {
+  mkdirSync(stateDir(f), { recursive: true });
+}
