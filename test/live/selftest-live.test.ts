@@ -1,9 +1,7 @@
-import { mkdtempSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { findCli } from "../../src/selftest/live/profiles.js";
 import { runLiveSelftest } from "../../src/selftest/live/run.js";
+import { tempDir } from "../helpers/tmp.js";
 
 const savedPath = process.env.PATH;
 afterEach(() => {
@@ -12,7 +10,7 @@ afterEach(() => {
 
 describe("live selftest without the CLIs", () => {
   it("skips a backend that is not installed, pointing at live:install", async () => {
-    const empty = mkdtempSync(path.join(os.tmpdir(), "agents-live-none-"));
+    const empty = tempDir("live-none");
     process.env.PATH = empty; // a CLI installed on this machine must not be picked up
     const lines: string[] = [];
     const code = await runLiveSelftest(["claude", "codex"], { out: (l) => lines.push(l), cliDir: empty });
