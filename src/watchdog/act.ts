@@ -61,6 +61,9 @@ function doPing(actor: Actor, action: Extract<Action, { type: "ping" }>): void {
         purpose: action.purpose,
         tries: res.tries,
       });
+    } catch (err) {
+      // In the background nobody awaits this: an error must become an event, not a stray rejection.
+      log.event("error", { agent: agent.name, action: "ping-failed", reason: `${action.reason}; ${(err as Error).message}`, purpose: action.purpose });
     } finally {
       actor.pinging.delete(agent.name);
     }
@@ -81,9 +84,9 @@ export async function act(actor: Actor, actions: Action[]): Promise<void> {
         case "kill": {
           const a = byName.get(action.agent);
           if (!a) break;
-          await tmux.killSession(a.session);
+          const killed = await tmux.killSession(a.session);
           actor.observer?.forget(a.session);
-          log.event("info", { agent: a.name, action: "killed", reason: action.reason });
+          log.event("info", { agent: a.name, action: killed ? "killed" : "kill-skipped", reason: killed ? action.reason : `${action.reason}; no such session` });
           break;
         }
         case "start": {
@@ -91,9 +94,10 @@ export async function act(actor: Actor, actions: Action[]): Promise<void> {
           if (!a) break;
           actor.observer?.forget(a.session);
           const r = await startAgent({ fleet, tmux, say: (l) => log.event("warn", { agent: a.name, action: "launch", reason: l }) }, a, { force: action.force, phase: action.phase });
-          log.event(action.restart ? "warn" : "info", {
+          // A restart that found the session already back (someone ran `up`) restarted nothing.
+          log.event(action.restart && r.started ? "warn" : "info", {
             agent: a.name,
-            action: action.restart ? "restarted" : r.started ? "started" : "start-skipped",
+            action: !r.started ? "start-skipped" : action.restart ? "restarted" : "started",
             reason: action.reason,
             detail: r.detail,
           });

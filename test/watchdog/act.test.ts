@@ -181,6 +181,21 @@ describe("structural actions", () => {
     expect(r.events).toEqual([expect.objectContaining({ level: "warn", agent: "x", action: "restarted", reason: "session missing" })]);
   });
 
+  it("a restart that finds the session already back is start-skipped, not restarted", async () => {
+    const r = rig();
+    r.fake.add("t-x");
+    await act(r.actor, [{ type: "start", agent: "x", force: false, reason: "session missing", restart: true, phase: 0 }]);
+    expect(r.fake.history("new-session")).toEqual([]);
+    expect(r.events).toEqual([expect.objectContaining({ level: "info", action: "start-skipped", detail: "already running" })]);
+  });
+
+  it("a kill of a session that is already gone says so", async () => {
+    const r = rig();
+    r.fake.add("t-x2");
+    await act(r.actor, [{ type: "kill", agent: "x", reason: "phase done" }]);
+    expect(r.events).toEqual([expect.objectContaining({ action: "kill-skipped", reason: "phase done; no such session" })]);
+  });
+
   it("park writes the parked marker and logs at error", async () => {
     const r = rig();
     await act(r.actor, [{ type: "park", agent: "x", reason: "5 restarts in 600s; last: exited" }]);
@@ -358,6 +373,20 @@ describe("pings", { timeout: 5000 }, () => {
     await act(r.actor, [{ type: "ping", agent: "x", text: "new review", purpose: "handoff", reason: "inbox" }]);
     await r.settle();
     expect(s.sent.flatMap((k) => k.keys)).not.toContain("Escape");
+  });
+
+  it("an error inside a background ping becomes a ping-failed event", async () => {
+    const r = rig();
+    r.fake.add("t-x");
+    const run = r.fake.run.bind(r.fake);
+    r.fake.run = async (args: string[]) => {
+      if (args[0] === "send-keys") throw new Error("transport broke");
+      return run(args);
+    };
+    await act(r.actor, [{ type: "ping", agent: "x", text: "hello", purpose: "handoff", reason: "inbox changed" }]);
+    await r.settle();
+    expect(r.ev("ping-failed")).toEqual([expect.objectContaining({ level: "error", agent: "x", reason: "inbox changed; transport broke" })]);
+    expect(r.actor.pinging.size).toBe(0);
   });
 
   it("a ping whose text never leaves the input line is logged as ping-unconfirmed at warn", async () => {
