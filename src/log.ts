@@ -24,6 +24,7 @@ let stdoutGuarded = false;
 function safeStdout(line: string): void {
   if (!stdoutGuarded) {
     process.stdout.on("error", () => {});
+    process.stderr.on("error", () => {});
     stdoutGuarded = true;
   }
   try {

@@ -31,7 +31,15 @@ export interface StatusRow {
 export interface StatusReport {
   phase?: { id: string; index: number; count: number; plan: string; done: boolean; sequenceComplete: boolean };
   rows: StatusRow[];
-  watchdog: { running: boolean; heartbeatAgeS?: number; pid?: number; configError?: string; lastTickMs?: number };
+  watchdog: {
+    running: boolean;
+    heartbeatAgeS?: number;
+    pid?: number;
+    configError?: string;
+    lastTickMs?: number;
+    /** "session": in its tmux session; "detached": its tmux server died and it carried on outside tmux. */
+    mode?: "session" | "detached";
+  };
 }
 
 export async function collectStatus(ctx: Ctx): Promise<StatusReport> {
@@ -95,6 +103,7 @@ export async function collectStatus(ctx: Ctx): Promise<StatusReport> {
       pid: lockHolder?.pid,
       configError: wdRunning ? wd.configError : undefined,
       lastTickMs: wd.lastTickMs,
+      mode: wdRunning ? (wd.detachedSince !== undefined ? "detached" : "session") : undefined,
     },
   };
 }
@@ -119,7 +128,7 @@ export async function status(ctx: Ctx, json: boolean): Promise<number> {
   const wdState = w.running ? "running" : "stopped";
   const wdDoing = w.running
     ? w.heartbeatAgeS !== undefined
-      ? `heartbeat ${w.heartbeatAgeS}s ago${w.configError ? `; CONFIG ERROR (using last good): ${w.configError}` : ""}`
+      ? `heartbeat ${w.heartbeatAgeS}s ago${w.mode === "detached" ? "; outside tmux (its tmux server died; stop it with `agents down`)" : ""}${w.configError ? `; CONFIG ERROR (using last good): ${w.configError}` : ""}`
       : "starting"
     : "";
   const lines = table([

@@ -75,6 +75,8 @@ export interface WatchdogState {
   startedAt?: number;
   configError?: string;
   lastTickMs?: number;
+  /** Set when the tmux server that ran the watchdog's session died and it carried on outside tmux. */
+  detachedSince?: number;
 }
 
 export const emptyState = (): WatchdogState => ({ version: 1, agents: {}, handoff: { inboxes: {} } });

@@ -16,6 +16,7 @@ import { decide } from "./decide.js";
 import { Observer } from "./observe.js";
 import { act, type Actor } from "./act.js";
 import type { Deadline } from "./types.js";
+import { onHangup } from "./hangup.js";
 
 export interface WatchdogOptions {
   /** Run one tick (heavy) and exit: for tests and `--once`. */
@@ -54,6 +55,7 @@ export async function runWatchdog(configPath: string, opts: WatchdogOptions = {}
   const log: EventLog = createEventLog(watchdogEventsFile(fleet), opts.echo);
   const loaded = loadWatchdogState(fleet);
   let state = loaded.state;
+  state.detachedSince = undefined; // a fresh start runs where `up` put it
   if (loaded.corrupt) {
     log.event("error", {
       action: "state-corrupt",
@@ -129,7 +131,24 @@ export async function runWatchdog(configPath: string, opts: WatchdogOptions = {}
   };
   process.on("SIGTERM", () => onSignal("SIGTERM"));
   process.on("SIGINT", () => onSignal("SIGINT"));
-  process.on("SIGHUP", () => onSignal("SIGHUP"));
+  // Inside tmux, SIGHUP may mean the server died (survive it) or our session was killed (stop).
+  const insideTmux = !!process.env.TMUX;
+  process.on("SIGHUP", () => {
+    void (async () => {
+      await new Promise((r) => setTimeout(r, 200)); // let a dying server finish going away
+      const verdict = onHangup(insideTmux, await tmux.listPanes());
+      if (verdict === "stop") return onSignal("SIGHUP");
+      if (state.detachedSince === undefined) {
+        state.detachedSince = Date.now();
+        log.event("error", {
+          action: "tmux-server-lost",
+          reason: `the tmux server running the watchdog's session died; supervising on outside tmux (pid ${process.pid}) and bringing the fleet back`,
+        });
+      }
+      heavyRequested = true;
+      poke();
+    })();
+  });
   // Errors from watchers and timers outside the tick are logged, never fatal.
   process.on("uncaughtException", (err) => log.event("error", { action: "uncaught-exception", reason: err.stack ?? String(err) }));
   process.on("unhandledRejection", (err) => log.event("error", { action: "unhandled-rejection", reason: String((err as Error)?.stack ?? err) }));
