@@ -8,6 +8,7 @@ import { holderOf } from "../state/lock.js";
 import { readParked } from "../state/parked.js";
 import { watchdogLockFile } from "../state/paths.js";
 import { readWatchdogState } from "../state/watchdog-state.js";
+import { probeLogDir, type LogDirHealth } from "../state/health.js";
 import { agentStatus, doingText, type StatusJson } from "./agent-status.js";
 
 export async function run(inv: Args<"status">): Promise<number> {
@@ -31,6 +32,8 @@ export interface StatusRow {
 export interface StatusReport {
   phase?: { id: string; index: number; count: number; plan: string; done: boolean; sequenceComplete: boolean };
   rows: StatusRow[];
+  /** Can log_dir be written? Probed without writing; anything but ok is shown loudly. */
+  logDir: LogDirHealth;
   watchdog: {
     running: boolean;
     heartbeatAgeS?: number;
@@ -97,6 +100,7 @@ export async function collectStatus(ctx: Ctx): Promise<StatusReport> {
       ? { id: ph.id, index: idx, count: phases.length, plan: ph.plan, done: phaseDone(fleet, ph), sequenceComplete: sequenceComplete(fleet) }
       : undefined,
     rows,
+    logDir: probeLogDir(fleet.logDir),
     watchdog: {
       running: wdRunning,
       heartbeatAgeS: wd.heartbeat !== undefined ? Math.round((now - wd.heartbeat) / 1000) : undefined,
@@ -125,6 +129,8 @@ export async function status(ctx: Ctx, json: boolean): Promise<number> {
     ctx.io.out(`phase ${p.id} [${p.index + 1}/${p.count}]${p.plan ? ` plan=${p.plan}` : ""} (${state})`);
   }
   const w = report.watchdog;
+  const disk = logDirLine(report);
+  if (disk) ctx.io.out(disk);
   const wdState = w.running ? "running" : "stopped";
   const wdDoing = w.running
     ? w.heartbeatAgeS !== undefined
@@ -138,4 +144,22 @@ export async function status(ctx: Ctx, json: boolean): Promise<number> {
   ]);
   for (const l of lines) ctx.io.out(l);
   return 0;
+}
+
+const LOG_DIR_WORDS: Record<Exclude<LogDirHealth["state"], "ok">, [string, string]> = {
+  full: ["FULL", "logs and state are not being written"],
+  "read-only": ["READ-ONLY", "logs and state are not being written"],
+  "not-a-directory": ["NOT A DIRECTORY", "logs and state cannot be written"],
+  missing: ["MISSING", "it is recreated at the next write"],
+};
+
+/** The loud line about an unhealthy log_dir (none when ok, or missing before anything ever ran). */
+export function logDirLine(report: Pick<StatusReport, "logDir" | "rows" | "watchdog">): string | undefined {
+  const { state, path, detail } = report.logDir;
+  if (state === "ok") return undefined;
+  const anythingUp = report.watchdog.running || report.rows.some((r) => r.state === "running" || r.state === "exited");
+  if (state === "missing" && !anythingUp) return undefined; // a fleet never started has no log_dir yet
+  const [word, effect] = LOG_DIR_WORDS[state];
+  const healing = report.watchdog.running ? "healing continues" : "no watchdog is running";
+  return `log_dir: ${word} (${path}${detail && state === "read-only" ? `, ${detail}` : ""}): ${healing}; ${effect}`;
 }

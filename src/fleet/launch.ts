@@ -31,10 +31,17 @@ async function createSession(
   env: Record<string, string>,
 ): Promise<void> {
   mkdirSync(cwd, { recursive: true });
+  // log_dir full or read-only must not fail a start: the kickoff has already gone to the runtime
+  // dir then, and the session log is a record, not a need (`cat >> log` failing ends only the pipe).
   ensureLogDirs(l.fleet);
   const r = await l.tmux.newSession({ name: session, cwd, command, env });
   if (r.code !== 0) throw new Error(`tmux new-session ${session} failed: ${r.stderr.trim() || `exit ${r.code}`}`);
-  await l.tmux.pipeToFile(session, sessionLogFile(l.fleet, session));
+  try {
+    const p = await l.tmux.pipeToFile(session, sessionLogFile(l.fleet, session));
+    if (p.code !== 0) l.say(`${session}: session log not recorded: ${p.stderr.trim() || `pipe-pane exit ${p.code}`}`);
+  } catch (err) {
+    l.say(`${session}: session log not recorded: ${(err as Error).message}`);
+  }
 }
 
 export interface StartOptions {

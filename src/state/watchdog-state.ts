@@ -138,8 +138,13 @@ export function loadWatchdogState(fleet: PathFleet, now = Date.now()): LoadedSta
       problem = r.problem;
     }
   }
-  const keptAs = `${file}.corrupt-${new Date(now).toISOString().replace(/[:.]/g, "-")}`;
-  renameSync(file, keptAs);
+  let keptAs = `${file}.corrupt-${new Date(now).toISOString().replace(/[:.]/g, "-")}`;
+  try {
+    renameSync(file, keptAs);
+  } catch (err) {
+    // A read-only log_dir must not stop the watchdog from starting: say so, and go on.
+    keptAs = `nowhere (${(err as NodeJS.ErrnoException).code ?? "error"}: left in place, replaced when the state is next written)`;
+  }
   return { state: emptyState(), corrupt: { file, keptAs, problem } };
 }
 

@@ -6,11 +6,11 @@ import chokidar, { type FSWatcher } from "chokidar";
 import cron, { type ScheduledTask } from "node-cron";
 import { loadConfig } from "../config/load.js";
 import { Tmux } from "../tmux/tmux.js";
-import { createEventLog, type EventLog } from "../log.js";
-import { watchdogEventsFile, watchdogLockFile } from "../state/paths.js";
+import { ConditionReport, createEventLog, type EventLog } from "../log.js";
+import { ensureRuntimeDir, fallbackEventsFile, watchdogEventsFile } from "../state/paths.js";
 import { loadWatchdogState, writeWatchdogState } from "../state/watchdog-state.js";
 import { phaseWatchPaths, readPhaseIndex } from "../state/phase.js";
-import { FleetLock } from "../state/lock.js";
+import { watchdogLock } from "../state/lock.js";
 import { UserError } from "../errors.js";
 import { decide } from "./decide.js";
 import { Observer } from "./observe.js";
@@ -50,9 +50,16 @@ export async function runWatchdog(configPath: string, opts: WatchdogOptions = {}
   let fleet = loadConfig(configPath);
   let configMtime = mtimeOf(fleet.configPath);
   const tmux = new Tmux({ socket: fleet.tmuxSocket });
-  const lock = new FleetLock(watchdogLockFile(fleet));
+  // In the runtime dir, not log_dir: deleting log_dir must not let a second watchdog start.
+  const lock = watchdogLock(fleet);
   lock.acquire();
-  const log: EventLog = createEventLog(watchdogEventsFile(fleet), opts.echo);
+  // A full or read-only log_dir must not stop the watchdog: events then go to the runtime dir.
+  const log: EventLog = createEventLog(watchdogEventsFile(fleet), opts.echo, {
+    fallback: () => (ensureRuntimeDir(fleet), fallbackEventsFile(fleet)),
+  });
+  const stateWrites = new ConditionReport(log, { failed: "state-write-failed", recovered: "state-write-recovered" });
+  const lockChecks = new ConditionReport(log, { failed: "lock-check-failed", recovered: "lock-check-recovered" });
+  let exitCode = 0;
   const loaded = loadWatchdogState(fleet);
   let state = loaded.state;
   state.detachedSince = undefined; // a fresh start runs where `up` put it
@@ -199,11 +206,24 @@ export async function runWatchdog(configPath: string, opts: WatchdogOptions = {}
       }
       const tickMs = Date.now() - tickStart;
       Object.assign(state, { heartbeat: Date.now(), pid: process.pid, startedAt, configError: lastConfigError, lastTickMs: tickMs });
+      // A full or read-only log_dir fails this every tick: retried each tick, reported once per errno.
       try {
         writeWatchdogState(fleet, state);
+        stateWrites.ok("writing the watchdog state");
       } catch (err) {
-        log.event("error", { action: "state-write-failed", reason: (err as Error).message });
+        stateWrites.failed(err, "writing the watchdog state");
       }
+      // Still ours? A vanished lock is recreated; another live watchdog holding it means we stop.
+      const held = lock.check();
+      if (held.state === "lost") {
+        log.event("error", { action: "lock-lost", reason: `another watchdog (pid ${held.holder.pid}, since ${held.holder.since}) holds the lock; stopping so only one supervises`, holder: held.holder.pid });
+        stopping = true;
+        exitCode = 1;
+      } else if (held.state === "recreated") {
+        log.event("warn", { action: "lock-recreated", reason: held.reason });
+      }
+      if (held.state === "unverifiable") lockChecks.failed(held.error, "checking the watchdog lock");
+      else lockChecks.ok("checking the watchdog lock");
       if (traceTicks) {
         log.event("info", { action: "tick", reason: heavy ? "heavy" : "signal", ms: tickMs, captures: observer.lastCaptures, next: deadline?.reason });
       }
@@ -224,10 +244,10 @@ export async function runWatchdog(configPath: string, opts: WatchdogOptions = {}
     await watcher?.close();
     tmux.close();
     lock.release();
-    log.event("info", { action: "watchdog-down", reason: stopping ? "stopped by signal" : "single tick done" });
+    log.event("info", { action: "watchdog-down", reason: exitCode ? "lock lost" : stopping ? "stopped by signal" : "single tick done" });
     log.flush();
     // Everything is released; a stray handle (a dying pane's stream) must not keep us alive.
-    setTimeout(() => process.exit(0), 1000).unref();
+    setTimeout(() => process.exit(exitCode), 1000).unref();
   }
-  return 0;
+  return exitCode;
 }

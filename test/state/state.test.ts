@@ -16,11 +16,11 @@ function fleet() {
 }
 
 describe("paths", () => {
-  it("every file lives under log_dir, machine state under log_dir/state", () => {
+  it("every file lives under log_dir, machine state under log_dir/state; the lock does not", () => {
     const f = fleet();
     const files = [
       paths.watchdogStateFile(f),
-      paths.watchdogLockFile(f),
+      paths.legacyWatchdogLockFile(f),
       paths.watchdogEventsFile(f),
       paths.parkedMarkerFile(f, "a"),
       paths.kickoffFile(f, "p-a"),
@@ -34,6 +34,11 @@ describe("paths", () => {
     expect(new Set(files).size).toBe(files.length);
     expect(paths.watchdogStateFile(f)).toBe(path.join(f.logDir, "state", "watchdog.json"));
     expect(paths.watchdogEventsFile(f)).toBe(path.join(f.logDir, "p-watchdog.events.jsonl"));
+    // Deleting log_dir must not delete the lock, nor the fallbacks used while log_dir is unwritable.
+    for (const file of [paths.watchdogLockFile(f), paths.fallbackKickoffFile(f, "p-a"), paths.fallbackEventsFile(f)]) {
+      expect(file.startsWith(f.logDir)).toBe(false);
+      expect(path.dirname(file)).toBe(paths.runtimeDir(f));
+    }
   });
 });
 

@@ -1,0 +1,147 @@
+// An append-only line file that outlives what the disk does to it. The watchdog's event log is
+// written here; it must never stop the watchdog and should lose as little as it can:
+// - the file (or all of log_dir) deleted: noticed on the next line (the path no longer names the
+//   open file) and reopened, recreating its folder;
+// - the file cannot be written (full, read-only, a file where its folder should be): the line goes
+//   to a fallback file (the runtime dir), or to stderr when that fails too; every line tries the
+//   real file first, so writing resumes there as soon as the disk allows;
+// - a write cut short by a full disk is cut back, so the file never holds half a JSON line.
+// pino's own destination (sonic-boom) is not used: in sync mode a failed write becomes an 'error'
+// event that throws when nobody listens, and its reopen() does not notice a deleted folder.
+import { appendFileSync, closeSync, fstatSync, ftruncateSync, mkdirSync, openSync, statSync, writeSync } from "node:fs";
+import path from "node:path";
+
+export type SinkChange =
+  | { kind: "degraded"; reason: string; errno: string }
+  | { kind: "recovered"; reason: string }
+  | { kind: "reopened"; reason: string };
+
+export interface AppendSinkOptions {
+  /** Path of the file to use while `file` cannot be written; may throw (then stderr is used). */
+  fallback?: () => string;
+  /** The last resort. */
+  stderr?: (text: string) => void;
+}
+
+const errno = (err: unknown) => (err as NodeJS.ErrnoException).code ?? "EIO";
+
+function safeStderr(text: string): void {
+  try {
+    process.stderr.write(text);
+  } catch {
+    /* nowhere left to say it */
+  }
+}
+
+export class AppendSink {
+  private fd: number | undefined;
+  /** The errno of the condition that keeps `file` unwritable, while it lasts. */
+  private failing: string | undefined;
+  private changes: SinkChange[] = [];
+
+  constructor(
+    readonly file: string,
+    private readonly opts: AppendSinkOptions = {},
+  ) {}
+
+  /** pino's stream interface: one call per complete line. Never throws. */
+  write(line: string): boolean {
+    try {
+      this.writeFile(line);
+      if (this.failing) {
+        this.changes.push({ kind: "recovered", reason: `${this.file} is writable again (was ${this.failing})` });
+        this.failing = undefined;
+      }
+      return true;
+    } catch (err) {
+      this.closeFd();
+      const code = errno(err);
+      if (code !== this.failing) {
+        this.failing = code;
+        this.changes.push({ kind: "degraded", errno: code, reason: `${this.file}: ${code}; ${this.whereInstead()}` });
+      }
+    }
+    try {
+      const fb = this.opts.fallback?.();
+      if (!fb) throw new Error("no fallback");
+      appendFileSync(fb, line, { mode: 0o600 });
+    } catch {
+      (this.opts.stderr ?? safeStderr)(line);
+    }
+    return true;
+  }
+
+  /** What happened to the file since the last call (the caller logs it as events). */
+  takeChanges(): SinkChange[] {
+    return this.changes.splice(0);
+  }
+
+  close(): void {
+    this.closeFd();
+  }
+
+  private whereInstead(): string {
+    try {
+      const fb = this.opts.fallback?.();
+      if (fb) return `events go to ${fb} until it is writable`;
+    } catch {
+      /* fall through */
+    }
+    return "events go to stderr until it is writable";
+  }
+
+  private closeFd(): void {
+    if (this.fd === undefined) return;
+    try {
+      closeSync(this.fd);
+    } catch {
+      /* already unusable */
+    }
+    this.fd = undefined;
+  }
+
+  /** The open fd, reopened when the path no longer names the file it refers to. */
+  private open(): { fd: number; size: number } {
+    if (this.fd !== undefined) {
+      const mine = fstatSync(this.fd);
+      let same = false;
+      try {
+        const now = statSync(this.file);
+        same = now.ino === mine.ino && now.dev === mine.dev;
+      } catch {
+        /* gone */
+      }
+      if (same) return { fd: this.fd, size: mine.size };
+      this.closeFd();
+      this.changes.push({ kind: "reopened", reason: `${this.file} was removed or replaced; writing a new one` });
+    }
+    mkdirSync(path.dirname(this.file), { recursive: true });
+    this.fd = openSync(this.file, "a");
+    return { fd: this.fd, size: fstatSync(this.fd).size };
+  }
+
+  private writeFile(line: string): void {
+    const { fd, size } = this.open();
+    const buf = Buffer.from(line);
+    let n: number;
+    try {
+      n = writeSync(fd, buf);
+    } catch (err) {
+      this.cutBack(fd, size);
+      throw err;
+    }
+    if (n < buf.length) {
+      this.cutBack(fd, size);
+      throw Object.assign(new Error(`short write to ${this.file}`), { code: "ENOSPC" });
+    }
+  }
+
+  /** Remove a partial line so the file stays one JSON object per line. */
+  private cutBack(fd: number, size: number): void {
+    try {
+      ftruncateSync(fd, size);
+    } catch {
+      /* a read-only file cannot have been written to either */
+    }
+  }
+}
