@@ -1,8 +1,8 @@
 // The only module that builds tmux argv. Every target is exact (`=name` / `=name:`) because tmux
 // prefix-matches bare names: `-t proj-a` would happily hit `proj-a3`, someone else's work.
-import { spawn } from "node:child_process";
 import { rmSync } from "node:fs";
 import path from "node:path";
+import { runBounded } from "../proc/run.js";
 
 export interface PaneInfo {
   session: string;
@@ -78,47 +78,28 @@ export interface TmuxTransport {
   close?(): void;
 }
 
+/** A tmux command that takes longer than this is hung (a wedged server): killed, and it failed. */
+export const TMUX_TIMEOUT_MS = 10_000;
+
 export class SpawnTransport implements TmuxTransport {
   constructor(
     private readonly bin: string,
     private readonly baseArgs: string[],
+    private readonly timeoutMs: number = TMUX_TIMEOUT_MS,
   ) {}
 
   /**
-   * Plain child_process rather than execa: a tmux call is on every tick's path and execa's
-   * machinery roughly doubles the CPU a spawn costs in our process (measured by `npm run bench`).
-   * Same result shape as before: a failed spawn or a signal death is code 1, and one final
-   * newline is stripped from stdout and stderr.
+   * Through runBounded (plain child_process, not execa: a tmux call is on every tick's path and
+   * execa roughly doubles the CPU a spawn costs in our process, measured by `npm run bench`), so a
+   * hung tmux can never stall a tick. A signal death or a timeout is code 1, a failed spawn 127;
+   * one final newline is stripped from stdout and stderr.
    */
-  run(args: string[]): Promise<RunResult> {
-    return new Promise((resolve) => {
-      const out: Buffer[] = [];
-      const err: Buffer[] = [];
-      let spawnFailed = false;
-      let child;
-      try {
-        child = spawn(this.bin, [...this.baseArgs, ...args], { stdio: ["ignore", "pipe", "pipe"], env: tmuxEnv() });
-      } catch (e) {
-        resolve({ code: 127, stdout: "", stderr: String((e as Error).message) });
-        return;
-      }
-      child.stdout.on("data", (d: Buffer) => out.push(d));
-      child.stderr.on("data", (d: Buffer) => err.push(d));
-      child.on("error", () => {
-        spawnFailed = true;
-      });
-      child.on("close", (code) => {
-        if (spawnFailed) resolve({ code: 1, stdout: "", stderr: "" });
-        else resolve({ code: code ?? 1, stdout: stripFinalNewline(Buffer.concat(out).toString("utf8")), stderr: stripFinalNewline(Buffer.concat(err).toString("utf8")) });
-      });
-    });
+  async run(args: string[]): Promise<RunResult> {
+    const r = await runBounded(this.bin, [...this.baseArgs, ...args], { timeoutMs: this.timeoutMs, env: tmuxEnv() });
+    if (r.error !== undefined) return { code: r.code, stdout: "", stderr: r.error };
+    if (r.timedOut) return { code: 1, stdout: r.stdout, stderr: `tmux ${args[0]} timed out after ${this.timeoutMs / 1000}s` };
+    return { code: r.code, stdout: r.stdout, stderr: r.stderr };
   }
-}
-
-function stripFinalNewline(s: string): string {
-  if (s.endsWith("\r\n")) return s.slice(0, -2);
-  if (s.endsWith("\n")) return s.slice(0, -1);
-  return s;
 }
 
 /** Our own process env minus TMUX/TMUX_PANE, so a command run from inside a tmux pane never
@@ -135,6 +116,8 @@ export interface TmuxOptions {
   socket?: string;
   bin?: string;
   transport?: TmuxTransport;
+  /** Per-command bound for the default transport (TMUX_TIMEOUT_MS). */
+  timeoutMs?: number;
 }
 
 export class Tmux {
@@ -145,7 +128,7 @@ export class Tmux {
   constructor(opts: TmuxOptions = {}) {
     this.socket = opts.socket || undefined;
     this.bin = opts.bin ?? "tmux";
-    this.transport = opts.transport ?? new SpawnTransport(this.bin, this.baseArgs());
+    this.transport = opts.transport ?? new SpawnTransport(this.bin, this.baseArgs(), opts.timeoutMs);
   }
 
   /** Flags every tmux invocation carries (the private socket). */
@@ -200,6 +183,16 @@ export class Tmux {
   /** Append everything the pane prints to logPath (tmux runs the pipe command with sh). */
   async pipeToFile(name: string, logPath: string): Promise<RunResult> {
     return this.run(["pipe-pane", "-o", "-t", paneTarget(name), `exec cat >> ${shellQuote(logPath)}`]);
+  }
+
+  /**
+   * Replace the pane's pipe with a fresh one into logPath (no -o: tmux closes the old pipe first).
+   * After the live log was renamed, the old cat drains what it was handed into the renamed file and
+   * exits, and the new cat creates logPath. Only output tmux had queued but not yet written to the
+   * old pipe is dropped (a few KB, and only during a flood).
+   */
+  async repipeToFile(name: string, logPath: string): Promise<RunResult> {
+    return this.run(["pipe-pane", "-t", paneTarget(name), `exec cat >> ${shellQuote(logPath)}`]);
   }
 
   /** Type text literally (no key-name interpretation). */
