@@ -168,6 +168,8 @@ export function resolveConfig(file: string, cfg: ConfigFile, opts: ResolveOption
     sessionPrefix: prefix,
     watchdogSession: prefix + "watchdog",
     tmuxSocket: env.AGENTS_TMUX_SOCKET || d.tmux_socket,
+    logMaxBytes: d.log_max_bytes,
+    logKeep: d.log_keep,
     watchdog: cfg.watchdog,
     backends,
     declaredBackends: [...declared],

@@ -235,6 +235,11 @@ export const watchdogSchema = z.strictObject({
 });
 export type WatchdogSettings = z.infer<typeof watchdogSchema>;
 
+/** Below this a log_max_bytes would mean rotating at nearly every write. */
+export const LOG_MAX_BYTES_MIN = 64 * 1024;
+/** log_keep's upper bound; rotation also removes parts up to here that a larger log_keep left. */
+export const LOG_KEEP_MAX = 20;
+
 /** [defaults]: its agent keys' defaults are every agent's defaults (an agent inherits what it leaves out). */
 export const defaultsSchema = z.strictObject({
   backend: inheritable.backend.optional(),
@@ -248,6 +253,10 @@ export const defaultsSchema = z.strictObject({
   log_dir: z.string({ error: "is required (e.g. log_dir = \".agents-state\")" }).min(1),
   project_dir: z.string().default("."),
   tmux_socket: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "must be a plain socket name").optional(),
+  /** A session log is rotated before it reaches this many bytes (the watchdog checks sizes). */
+  log_max_bytes: z.number().int().min(LOG_MAX_BYTES_MIN, `must be at least ${LOG_MAX_BYTES_MIN} (64 KiB)`).default(50 * 1024 * 1024),
+  /** Rotated parts kept per session log (`<log>.1` newest). */
+  log_keep: z.number().int().min(1).max(LOG_KEEP_MAX).default(3),
 });
 
 export type DefaultsTable = z.infer<typeof defaultsSchema>;

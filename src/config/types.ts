@@ -44,6 +44,9 @@ export interface Fleet {
   sessionPrefix: string;
   watchdogSession: string;
   tmuxSocket?: string;
+  /** [defaults] log_max_bytes / log_keep: session logs are rotated under this size, keeping this many parts. */
+  logMaxBytes: number;
+  logKeep: number;
   watchdog: WatchdogSettings;
   backends: Record<string, Backend>;
   /** Backends named in the config ([backend.X] tables or used by an agent): their process_name counts for mismatch healing. */

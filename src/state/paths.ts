@@ -47,6 +47,8 @@ export const kickoffFile = (f: PathFleet, session: string): string => path.join(
 export const resumeIdFile = (f: PathFleet, agent: string): string => path.join(stateDir(f), `${agent}.id`);
 /** Everything a session's pane printed (tmux pipe-pane). */
 export const sessionLogFile = (f: PathFleet, session: string): string => path.join(f.logDir, `${session}.log`);
+/** An older part of a session log, moved aside by rotation: `.1` is the newest. */
+export const rotatedSessionLogFile = (f: PathFleet, session: string, n: number): string => `${sessionLogFile(f, session)}.${n}`;
 
 /** Which loop phase the fleet is in (a bare integer, as the reference wrote it). */
 export const phaseIndexFile = (f: PathFleet): string => path.join(stateDir(f), f.loop.state_file);

@@ -15,6 +15,7 @@ import { UserError } from "../errors.js";
 import { decide } from "./decide.js";
 import { Observer } from "./observe.js";
 import { act, type Actor } from "./act.js";
+import { LogRotator } from "./log-rotator.js";
 import type { Deadline } from "./types.js";
 import { onHangup } from "./hangup.js";
 
@@ -170,6 +171,9 @@ export async function runWatchdog(configPath: string, opts: WatchdogOptions = {}
       .join(", ") || "nothing"}`,
     pid: process.pid,
   });
+  // Session logs are capped on their own timer: a flood fills one far inside any signal tick.
+  const logRotator = opts.once ? undefined : new LogRotator({ fleet: () => fleet, tmux, log, dryRun: opts.dryRun });
+  logRotator?.start();
 
   let lastHeavy = 0;
   let deadline: Deadline | undefined;
@@ -239,6 +243,7 @@ export async function runWatchdog(configPath: string, opts: WatchdogOptions = {}
       wakeUp = undefined;
     }
   } finally {
+    await logRotator?.stop();
     await Promise.allSettled([...actor.inFlight]);
     for (const t of cronTasks) void t.destroy();
     await watcher?.close();

@@ -1,0 +1,44 @@
+// Session logs on disk: their sizes, and rotation. Rotation only renames: the live file is never
+// truncated or copied, so whatever a pane printed before a crash is in the live log or in `.1`.
+// Re-pointing the pane's pipe at a fresh live file is the caller's job (a tmux call).
+import { renameSync, rmSync, statSync } from "node:fs";
+import { LOG_KEEP_MAX } from "../config/schema.js";
+import { rotatedSessionLogFile, sessionLogFile, type PathFleet } from "./paths.js";
+
+/** The live log's size in bytes; 0 when there is none. */
+export function sessionLogSize(f: PathFleet, session: string): number {
+  try {
+    return statSync(sessionLogFile(f, session)).size;
+  } catch {
+    return 0;
+  }
+}
+
+function renameIfPresent(from: string, to: string): boolean {
+  try {
+    renameSync(from, to);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return false;
+    throw err;
+  }
+}
+
+/**
+ * Shift `.1..keep-1` up by one (the old `.keep` is replaced), move the live log to `.1`, and
+ * remove parts beyond `keep` that a larger `log_keep` left. A `cat` still writing the live log
+ * keeps writing into the same file, now `.1`. False when there was no live log to move.
+ */
+export function rotateSessionLog(f: PathFleet, session: string, keep: number): boolean {
+  const live = sessionLogFile(f, session);
+  try {
+    statSync(live);
+  } catch {
+    return false;
+  }
+  for (let n = keep - 1; n >= 1; n--) renameIfPresent(rotatedSessionLogFile(f, session, n), rotatedSessionLogFile(f, session, n + 1));
+  // The live log last: if this is interrupted, every byte is still in one of the files.
+  const moved = renameIfPresent(live, rotatedSessionLogFile(f, session, 1));
+  for (let n = keep + 1; n <= LOG_KEEP_MAX; n++) rmSync(rotatedSessionLogFile(f, session, n), { force: true });
+  return moved;
+}

@@ -1,0 +1,134 @@
+// Keeps every session log the fleet owns (agents, services, the watchdog's own) under
+// log_max_bytes. It runs on its own timer, apart from the signal tick: a flood fills 50 MB in about
+// two seconds, far inside any signal_interval. Each look stats the logs, asks planLogCheck (pure)
+// what to rotate and when to look again, renames the rotated logs aside and re-points each one's
+// pane pipe at a fresh live log. One node timer in the watchdog instead of a rotator per pane.
+import type { Fleet } from "../config/load.js";
+import type { EventLog } from "../log.js";
+import { sessionLogFile } from "../state/paths.js";
+import { rotateSessionLog, sessionLogSize } from "../state/session-logs.js";
+import type { Tmux } from "../tmux/tmux.js";
+import { MAX_CHECK_MS, planLogCheck, type LogSeen } from "./log-cap.js";
+
+export interface LogRotatorDeps {
+  /** The config in force now (a reload replaces it). */
+  fleet: () => Fleet;
+  tmux: Tmux;
+  log: EventLog;
+  /** Log what would be rotated, rotate nothing. */
+  dryRun?: boolean;
+  now?: () => number;
+}
+
+/** A flood rotates a log every few seconds: one event per log per minute, counting the rest. */
+const REPORT_EVERY_MS = 60_000;
+
+/** Who owns each session log, by session: the name events carry. */
+function logOwners(fleet: Fleet): Map<string, string> {
+  const owners = new Map<string, string>();
+  // Disabled agents too: a session started before it was disabled still writes its log.
+  for (const a of fleet.agents) owners.set(a.session, a.name);
+  for (const s of fleet.services) owners.set(s.session, s.name);
+  owners.set(fleet.watchdogSession, "watchdog");
+  return owners;
+}
+
+const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
+
+export class LogRotator {
+  private seen = new Map<string, LogSeen>();
+  /** Sessions whose old pipe still writes into a rotated file: re-pointed again at the next look. */
+  private readonly repipe = new Set<string>();
+  private readonly reported = new Map<string, { at: number; skipped: number }>();
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private stopped = false;
+  private readonly now: () => number;
+
+  constructor(private readonly deps: LogRotatorDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  start(): void {
+    this.schedule(0);
+  }
+
+  /** No look starts after this, and the one under way (with its tmux calls) has finished. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.running = this.check().then((next) => this.schedule(next));
+    }, ms);
+    // The watchdog's loop keeps the process alive; this timer never should.
+    this.timer.unref();
+  }
+
+  /** One look: rotate what needs it. Returns when to look again (ms). Never throws. */
+  async check(): Promise<number> {
+    try {
+      const fleet = this.deps.fleet();
+      const owners = logOwners(fleet);
+      for (const session of [...this.repipe]) await this.pointPipe(fleet, session, owners.get(session) ?? session);
+      const sizes = new Map([...owners.keys()].map((s) => [s, sessionLogSize(fleet, s)] as const));
+      const plan = planLogCheck({ now: this.now(), maxBytes: fleet.logMaxBytes, sizes, seen: this.seen });
+      this.seen = plan.seen;
+      for (const session of plan.rotate) await this.rotate(fleet, session, owners.get(session)!, sizes.get(session)!);
+      return plan.nextCheckMs;
+    } catch (err) {
+      this.report("error", { action: "log-check-failed", reason: (err as Error).message });
+      return MAX_CHECK_MS;
+    }
+  }
+
+  private async rotate(fleet: Fleet, session: string, name: string, size: number): Promise<void> {
+    const what = `${session}.log at ${mb(size)} (log_max_bytes ${mb(fleet.logMaxBytes)})`;
+    if (this.deps.dryRun) {
+      this.report("info", { agent: name, action: "would-rotate-log", reason: what });
+      return;
+    }
+    try {
+      if (!rotateSessionLog(fleet, session, fleet.logKeep)) return;
+    } catch (err) {
+      this.report("error", { agent: name, action: "log-rotate-failed", reason: `${what}: ${(err as Error).message}` });
+      return;
+    }
+    this.report("info", { agent: name, action: "log-rotated", reason: `${what}; moved to .1, keeping ${fleet.logKeep}` });
+    await this.pointPipe(fleet, session, name);
+  }
+
+  /** Start the pane's pipe afresh into the live log path. A session that is gone needs nothing. */
+  private async pointPipe(fleet: Fleet, session: string, name: string): Promise<void> {
+    const r = await this.deps.tmux.repipeToFile(session, sessionLogFile(fleet, session));
+    if (r.code === 0 || !(await this.deps.tmux.hasSession(session))) {
+      this.repipe.delete(session);
+      return;
+    }
+    // Until this succeeds the pane keeps appending to the rotated file, which nothing caps.
+    this.repipe.add(session);
+    this.report("error", {
+      agent: name,
+      action: "log-repipe-failed",
+      reason: `${r.stderr.trim() || `exit ${r.code}`}; the pane still writes the rotated ${session}.log.1, retrying`,
+    });
+  }
+
+  /** Log an event, at most once per REPORT_EVERY_MS per member and action; the next one counts those skipped. */
+  private report(level: "info" | "error", fields: { agent?: string; action: string; reason: string }): void {
+    const now = this.now();
+    const key = `${fields.agent ?? ""}\0${fields.action}`;
+    const last = this.reported.get(key);
+    if (last && now - last.at < REPORT_EVERY_MS) {
+      last.skipped++;
+      return;
+    }
+    const more = last?.skipped ? ` (${last.skipped} more since the last report)` : "";
+    this.reported.set(key, { at: now, skipped: 0 });
+    this.deps.log.event(level, { ...fields, reason: fields.reason + more });
+  }
+}
