@@ -197,6 +197,9 @@ const handoffSchema = z.strictObject({
   inboxes: z.array(z.string()).default([]),
   /** Branch on origin whose commits are watched. */
   branch: z.string().default("main"),
+  /** Seconds one handoff reading (fetch + reads) may take before its git is killed. It runs in
+   * the background, so this bounds how stale handoff news can get, never a tick. */
+  fetch_timeout: positiveSeconds.max(3600).default(60),
 });
 
 const onCompleteSchema = z.strictObject({

@@ -48,6 +48,7 @@ describe("schema defaults", () => {
       review_pings: "builder",
       inboxes: [],
       branch: "main",
+      fetch_timeout: 60,
     });
   });
 

@@ -123,6 +123,15 @@ describe("config errors", () => {
     ]);
   });
 
+  test("a handoff fetch_timeout out of range", () => {
+    for (const bad of ["0", "-5", "3601"]) {
+      const p = project(`${MINIMAL}[loop.handoff]\nfetch_timeout = ${bad}\n`);
+      expect(p.errors(), bad).toHaveLength(1);
+      expect(p.errors()[0], bad).toMatch(/: loop\.handoff\.fetch_timeout: /);
+    }
+    expect(project(`${MINIMAL}[loop.handoff]\nfetch_timeout = 2.5\n`).load().loop.handoff!.fetch_timeout).toBe(2.5);
+  });
+
   test("unknown kind", () => {
     const p = project(`${MINIMAL}[[agent]]\nname = "a"\nkind = "daemon"\n`);
     expect(p.errors()).toEqual([`${p.file}: agent[0](a).kind: must be one of "loop", "persistent", "task", "orchestrator"`]);
