@@ -14,6 +14,7 @@ import { watchdogLock } from "../state/lock.js";
 import { UserError } from "../errors.js";
 import { decide } from "./decide.js";
 import { Observer } from "./observe.js";
+import { GitReader } from "./git-reader.js";
 import { act, type Actor } from "./act.js";
 import { LogRotator } from "./log-rotator.js";
 import type { Deadline } from "./types.js";
@@ -39,6 +40,9 @@ function mtimeOf(file: string): number {
 const MAX_TIMER_MS = 2_147_483_647;
 /** A deadline is acted on a moment after it passes, so the rule that set it sees it as due. */
 const DEADLINE_MARGIN_MS = 20;
+
+/** How long a tick may run before the loop says it overran: a signal interval, at least 30 s. */
+export const tickOverrunMs = (signalIntervalS: number): number => Math.max(signalIntervalS, 30) * 1000;
 
 /** Sleep until the next signal tick or the earliest deadline decide knows, whichever is first. */
 export function sleepMs(untilSignalTick: number, deadline: Deadline | undefined, now: number): number {
@@ -71,7 +75,9 @@ export async function runWatchdog(configPath: string, opts: WatchdogOptions = {}
     });
   }
   const startedAt = Date.now();
-  const observer = new Observer(tmux);
+  // The handoff repo is read in the background; news from it wakes the loop (poke is set below).
+  const gitReader = new GitReader({ event: (level, action, reason) => log.event(level, { action, reason }), onNews: () => poke() });
+  const observer = new Observer(tmux, gitReader);
   const actor: Actor = { fleet, tmux, log, observer, inFlight: new Set(), pinging: new Set() };
   const cronDue = new Set<string>();
   let cronTasks: ScheduledTask[] = [];
@@ -181,6 +187,9 @@ export async function runWatchdog(configPath: string, opts: WatchdogOptions = {}
     while (!stopping) {
       const tickStart = Date.now();
       let heavy = false;
+      // Every wait in a tick is bounded; a tick that still runs this long is said so while it runs.
+      const overrunMs = tickOverrunMs(fleet.watchdog.signal_interval);
+      const overrun = setTimeout(() => log.event("warn", { action: "tick-overrun", reason: `tick still running after ${overrunMs / 1000}s`, heavy }), overrunMs);
       // A deadline that needs healing (a restart backoff ending) makes this tick a heavy one.
       if (deadline?.heavy && tickStart >= deadline.at) heavyRequested = true;
       try {
@@ -189,7 +198,7 @@ export async function runWatchdog(configPath: string, opts: WatchdogOptions = {}
         heavyRequested = false;
         if (heavy) lastHeavy = tickStart;
         const now = Date.now();
-        const snap = await observer.observe(fleet, state, { now, heavy, cronDue: new Set(cronDue) });
+        const snap = await observer.observe(fleet, state, { now, heavy, cronDue: new Set(cronDue), awaitGit: opts.once });
         const decision = decide(fleet, snap, state);
         deadline = decision.deadline;
         for (const a of decision.actions) if (a.type === "ping" && a.purpose === "wake") cronDue.delete(a.agent);
@@ -208,6 +217,7 @@ export async function runWatchdog(configPath: string, opts: WatchdogOptions = {}
         // A supervisor that dies of one bad tick leaves the fleet unwatched all night: log it, go on.
         log.event("error", { action: "tick-failed", reason: (err as Error).stack ?? String(err) });
       }
+      clearTimeout(overrun);
       const tickMs = Date.now() - tickStart;
       Object.assign(state, { heartbeat: Date.now(), pid: process.pid, startedAt, configError: lastConfigError, lastTickMs: tickMs });
       // A full or read-only log_dir fails this every tick: retried each tick, reported once per errno.
@@ -244,6 +254,7 @@ export async function runWatchdog(configPath: string, opts: WatchdogOptions = {}
     }
   } finally {
     await logRotator?.stop();
+    await observer.close();
     await Promise.allSettled([...actor.inFlight]);
     for (const t of cronTasks) void t.destroy();
     await watcher?.close();

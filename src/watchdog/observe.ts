@@ -1,14 +1,14 @@
 // One snapshot of the world per tick: one batched tmux query for every session, pane text only
-// where the pane changed since we last read it, git and state files only when a rule needs them.
-import { createHash } from "node:crypto";
+// where the pane changed since we last read it, state files only when a rule needs them, and the
+// handoff repo as last read in the background (git-reader.ts): a tick never waits on the network.
 import { statSync } from "node:fs";
-import { execa } from "execa";
 import type { Agent, Fleet } from "../config/load.js";
 import type { PaneInfo, Tmux } from "../tmux/tmux.js";
 import { readScreen } from "../detect/screen.js";
 import { sessionLogFile } from "../state/paths.js";
 import { readParked } from "../state/parked.js";
-import { handoffRepo, onCompleteTriggered, phaseDone, readPhaseIndex, sequenceComplete } from "../state/phase.js";
+import { onCompleteTriggered, phaseDone, readPhaseIndex, sequenceComplete } from "../state/phase.js";
+import { GitReader } from "./git-reader.js";
 import type { GitReading, ScreenReading, Snapshot, WatchdogState } from "./types.js";
 
 interface CacheEntry {
@@ -20,6 +20,8 @@ export interface ObserveOptions {
   now: number;
   heavy: boolean;
   cronDue: Set<string>;
+  /** Wait for the handoff reading this tick asks for (`--once`: one tick, so it must see it). */
+  awaitGit?: boolean;
 }
 
 export class Observer {
@@ -27,7 +29,15 @@ export class Observer {
   /** How many pane captures the last observe() made (benchmarks and tests read this). */
   lastCaptures = 0;
 
-  constructor(private readonly tmux: Tmux) {}
+  constructor(
+    private readonly tmux: Tmux,
+    readonly git: GitReader = new GitReader(),
+  ) {}
+
+  /** Stop the background handoff reader (a reading in flight is killed). */
+  close(): Promise<void> {
+    return this.git.stop();
+  }
 
   /**
    * Pane text is re-read only when tmux says the window changed since the capture we hold. tmux's
@@ -85,49 +95,13 @@ export class Observer {
     };
     const parkedMarkers = new Map([...readParked(fleet)].map(([name, m]) => [name, m.reason]));
     const hasLoops = fleet.agents.some((a) => a.enabled && a.kind === "loop");
-    const git = fleet.loop.handoff && hasLoops ? await readGit(fleet, state) : undefined;
+    let git: GitReading | undefined;
+    if (fleet.loop.handoff && hasLoops) {
+      // Heavy ticks always ask; others at most once per signal interval (deadline wakes are frequent).
+      this.git.request(fleet, state.handoff.sha, { force: heavy, minGapMs: fleet.watchdog.signal_interval * 1000 });
+      if (opts.awaitGit) await this.git.settled();
+      git = this.git.reading(state.handoff.sha);
+    }
     return { now, heavy, panes, screens, logMtimes, phase, git, cronDue: opts.cronDue, parkedMarkers };
   }
-}
-
-async function git(repo: string, args: string[]): Promise<{ ok: boolean; out: string; err: string }> {
-  const r = await execa("git", ["-C", repo, ...args], { reject: false, stdin: "ignore", timeout: 60_000 });
-  return { ok: r.exitCode === 0, out: r.stdout, err: r.stderr || r.shortMessage || "" };
-}
-
-export async function readGit(fleet: Fleet, state: WatchdogState): Promise<GitReading> {
-  const h = fleet.loop.handoff!;
-  const repo = handoffRepo(fleet);
-  const ref = `origin/${h.branch}`;
-  const fetch = await git(repo, ["fetch", "-q", "origin"]);
-  if (!fetch.ok) return { inboxes: {}, error: `git fetch in ${repo} failed: ${fetch.err.trim().split("\n")[0]}` };
-  const head = await git(repo, ["rev-parse", "--verify", "-q", ref]);
-  if (!head.ok) return { inboxes: {}, error: `${ref} not found in ${repo}` };
-  const sha = head.out.trim();
-  const reading: GitReading = { head: sha, inboxes: {} };
-  const prev = state.handoff.sha;
-  if (prev && prev !== sha) {
-    const log = await git(repo, ["log", "--reverse", "--format=%s", `${prev}..${sha}`]);
-    // A rewritten history (force push) loses the old sha: judge the newest commit alone.
-    const fallback = await (log.ok ? undefined : git(repo, ["log", "-1", "--format=%s", sha]));
-    const text: string = log.ok ? log.out : (fallback?.out ?? "");
-    reading.subjects = text.split("\n").filter(Boolean);
-  }
-  // Inbox files on origin can only change with its head: an unchanged head needs no `git show`.
-  if (prev === sha) {
-    for (const file of h.inboxes) reading.inboxes[file] = state.handoff.inboxes[file];
-    return reading;
-  }
-  for (const file of h.inboxes) {
-    let content: string | undefined;
-    for (const loc of [`${ref}:${h.state_subdir}/${file}`, `${ref}:${file}`]) {
-      const r = await git(repo, ["show", loc]);
-      if (r.ok) {
-        content = r.out;
-        break;
-      }
-    }
-    reading.inboxes[file] = content ? createHash("sha256").update(content).digest("hex") : undefined;
-  }
-  return reading;
 }

@@ -19,6 +19,8 @@ export interface GitReading {
   subjects?: string[];
   /** Content hash of each inbox file on origin (undefined when absent). */
   inboxes: Record<string, string | undefined>;
+  /** Epoch ms the reading completed: readings come from the background, so they have an age. */
+  readAt?: number;
   error?: string;
 }
 
