@@ -45,6 +45,12 @@ export const parkedMarkerFile = (f: PathFleet, agent: string): string => path.jo
 export const kickoffFile = (f: PathFleet, session: string): string => path.join(stateDir(f), `kickoff-${session}.txt`);
 /** A conversation id the backend resumes (`resume = true`). */
 export const resumeIdFile = (f: PathFleet, agent: string): string => path.join(stateDir(f), `${agent}.id`);
+/** The conversation id pinned at the agent's last launch (Claude's `--session-id`), reused to resume. */
+export const sessionIdFile = (f: PathFleet, agent: string): string => path.join(stateDir(f), `${agent}.session-id`);
+/** Claude Code's hooks and statusLine append one JSON line per event here (src/signals/claude). */
+export const claudeSignalFile = (f: PathFleet, agent: string): string => path.join(stateDir(f), `${agent}.claude-signals.jsonl`);
+/** The `--settings` file that installs those hooks for one run (ours; the user's files are never written). */
+export const claudeSettingsFile = (f: PathFleet, agent: string): string => path.join(stateDir(f), `${agent}.claude-settings.json`);
 /** Everything a session's pane printed (tmux pipe-pane). */
 export const sessionLogFile = (f: PathFleet, session: string): string => path.join(f.logDir, `${session}.log`);
 /** An older part of a session log, moved aside by rotation: `.1` is the newest. */
