@@ -30,6 +30,8 @@ const LOADER_MODULES = [
   "./presets.js",
   "./paths.js",
   "../detect/patterns.js",
+  "../fleet/command.js",
+  "../fleet/template.js",
 ];
 
 function buildStamp(): string {

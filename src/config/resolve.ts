@@ -4,6 +4,7 @@
 // dirs) comes back as PathChecks for checks.ts. Defaults live in the schema, not here.
 import path from "node:path";
 import cron from "node-cron";
+import { backendTemplateProblems } from "../fleet/command.js";
 import type { PathCheck } from "./checks.js";
 import { resolvePath } from "./paths.js";
 import { PRESETS } from "./presets.js";
@@ -57,7 +58,10 @@ export function resolveConfig(file: string, cfg: ConfigFile, opts: ResolveOption
       continue;
     }
     const b = buildBackend(name, table);
-    if (b) backends[name] = b;
+    if (!b) continue;
+    backends[name] = b;
+    // A command template that would splice a value where a second shell may parse it.
+    for (const [field, problem] of backendTemplateProblems(b)) err(`backend.${name}.${field}`, problem);
   }
 
   const seen = new Map<string, string>();

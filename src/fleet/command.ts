@@ -1,7 +1,7 @@
 // Pure: the shell command line (and environment) that starts one agent, per prompt delivery.
 import type { Agent, Backend } from "../config/load.js";
 import { shellQuote } from "../tmux/tmux.js";
-import { renderShell } from "./template.js";
+import { renderShell, templateProblems, type SlotKind } from "./template.js";
 
 export interface LaunchInputs {
   kickoffFile: string;
@@ -21,6 +21,29 @@ export function kickoffPointer(kickoffFile: string): string {
   return `Read your kickoff instructions in the file ${kickoffFile} (for example with: cat ${shellQuote(kickoffFile)}) and then carry them out.`;
 }
 
+/**
+ * Every backend field that is a command template, and the slots buildLaunch fills in it. The loader
+ * checks these templates against the same table (backendTemplateProblems), so a template that
+ * loads is one buildLaunch can fill safely.
+ */
+export const TEMPLATE_SLOTS = {
+  /** Only with prompt_delivery = "exec"; otherwise bin is a plain command. */
+  bin: { kickoff: "value", session: "name", model: "value" },
+  attach: { bin: "raw", server: "value", dir: "value" },
+  model_flag: { model: "value" },
+  resume_flag: { id: "value" },
+  remote_control_flag: { session: "name" },
+  prompt_arg: { prompt: "raw" },
+} as const satisfies Record<string, Record<string, SlotKind>>;
+
+type TemplateField = keyof typeof TEMPLATE_SLOTS;
+
+/** `[field, problem]` for every template of the backend that cannot be filled safely. */
+export function backendTemplateProblems(b: Backend): [TemplateField, string][] {
+  const fields = (Object.keys(TEMPLATE_SLOTS) as TemplateField[]).filter((f) => f !== "bin" || b.prompt_delivery === "exec");
+  return fields.flatMap((f) => templateProblems(b[f], TEMPLATE_SLOTS[f]).map((p): [TemplateField, string] => [f, p]));
+}
+
 function modelEnv(backend: Backend, model: string): Record<string, string> {
   if (!model || !backend.model_env) return {};
   // `true` keeps the reference's meaning: opencode reads its model from inline config JSON.
@@ -31,16 +54,22 @@ function modelEnv(backend: Backend, model: string): Record<string, string> {
 export function buildLaunch(agent: Agent, inputs: LaunchInputs): LaunchPlan {
   const b = agent.backend;
   const { kickoffFile, model, resumeId } = inputs;
-  const env = { ...agent.env };
+  // Every session can read these; a template slot inside a nested shell's script reads them too.
+  const env: Record<string, string> = { ...agent.env, AGENT_SESSION: agent.session, AGENT_MODEL: model, AGENT_KICKOFF: kickoffFile };
   const prompt = `"$(cat ${shellQuote(kickoffFile)})"`;
+  const fill = (field: TemplateField, values: Record<string, string>): string => {
+    const r = renderShell(b[field], values, TEMPLATE_SLOTS[field]);
+    Object.assign(env, r.env);
+    return r.text;
+  };
 
   if (b.prompt_delivery === "exec") {
-    const command = renderShell(b.bin, { kickoff: kickoffFile, session: agent.session, model });
+    const command = fill("bin", { kickoff: kickoffFile, session: agent.session, model });
     return { command, env };
   }
 
   if (b.prompt_delivery === "ping") {
-    const attach = renderShell(b.attach, { server: b.server, dir: agent.dir }, { bin: b.bin });
+    const attach = fill("attach", { server: b.server, dir: agent.dir, bin: b.bin });
     const command = b.preamble ? `${b.preamble}; ${attach}` : attach;
     return {
       command,
@@ -50,10 +79,10 @@ export function buildLaunch(agent: Agent, inputs: LaunchInputs): LaunchPlan {
   }
 
   const parts = [b.bin];
-  if (resumeId && agent.resume && b.supports_resume) parts.push(renderShell(b.resume_flag, { id: resumeId }));
-  if (b.remote_control) parts.push(renderShell(b.remote_control_flag, { session: agent.session }));
-  if (model) parts.push(renderShell(b.model_flag, { model }));
+  if (resumeId && agent.resume && b.supports_resume) parts.push(fill("resume_flag", { id: resumeId }));
+  if (b.remote_control) parts.push(fill("remote_control_flag", { session: agent.session }));
+  if (model) parts.push(fill("model_flag", { model }));
   if (b.flags) parts.push(b.flags);
-  parts.push(renderShell(b.prompt_arg, {}, { prompt }));
+  parts.push(fill("prompt_arg", { prompt }));
   return { command: parts.filter(Boolean).join(" "), env };
 }

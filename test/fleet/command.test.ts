@@ -20,6 +20,9 @@ function argvOf(command: string, cwd: string): string[] {
   return [...r.stdout.matchAll(/<([\s\S]*?)>\n/g)].map((m) => m[1]!);
 }
 
+/** What every session's environment carries besides the agent's env (agent "a", prefix "t-"). */
+const slotEnv = (kickoff: string, model: string) => ({ AGENT_SESSION: "t-a", AGENT_MODEL: model, AGENT_KICKOFF: kickoff });
+
 const KICKOFF_TEXT = `Build phase "P1" — it's $(touch PWNED) and \`touch PWNED\`; $HOME stays.\nSecond line.`;
 
 function fleetWith(backendToml: string, agentToml = "") {
@@ -112,9 +115,9 @@ describe("prompt_delivery = arg", () => {
     expect(cmd).toMatch(/demo\/agent\.sh/);
   });
 
-  test("the env is the agent's merged env; arg delivery adds no model env", () => {
+  test("the env is the agent's merged env plus AGENT_SESSION/MODEL/KICKOFF; arg delivery adds no model env", () => {
     const { agent, kickoffFile } = fleetWith(`[backend.x]\npreset = "claude"\nmodel_env = "ANTHROPIC_MODEL"\nenv = { K = "v" }\n`);
-    expect(buildLaunch(agent, { kickoffFile, model: "m1" }).env).toEqual({ K: "v" });
+    expect(buildLaunch(agent, { kickoffFile, model: "m1" }).env).toEqual({ K: "v", ...slotEnv(kickoffFile, "m1") });
   });
 });
 
@@ -148,10 +151,12 @@ describe("prompt_delivery = ping", () => {
     const inline = fleetWith(`[backend.x]\nbin = "t"\nprompt_delivery = "ping"\nmodel_env = true\n`);
     expect(buildLaunch(inline.agent, { kickoffFile: inline.kickoffFile, model: "anthropic/x" }).env).toEqual({
       OPENCODE_CONFIG_CONTENT: JSON.stringify({ model: "anthropic/x" }),
+      ...slotEnv(inline.kickoffFile, "anthropic/x"),
     });
     const named = fleetWith(`[backend.x]\nbin = "t"\nprompt_delivery = "ping"\nmodel_env = "MY_MODEL"\nenv = { K = "v" }\n`);
-    expect(buildLaunch(named.agent, { kickoffFile: named.kickoffFile, model: "m2" }).env).toEqual({ K: "v", MY_MODEL: "m2" });
-    expect(buildLaunch(named.agent, { kickoffFile: named.kickoffFile, model: "" }).env).toEqual({ K: "v" });
+    const k = named.kickoffFile;
+    expect(buildLaunch(named.agent, { kickoffFile: k, model: "m2" }).env).toEqual({ K: "v", MY_MODEL: "m2", ...slotEnv(k, "m2") });
+    expect(buildLaunch(named.agent, { kickoffFile: k, model: "" }).env).toEqual({ K: "v", ...slotEnv(k, "") });
   });
 
   test("the pointer names the file and quotes it for the cat example", () => {
@@ -174,8 +179,19 @@ describe("prompt_delivery = exec", () => {
       `[backend.x]\nbin = "bash -c 'echo \\"[{session}] model={model} kickoff={kickoff} ($(wc -l < {kickoff}) lines)\\"'"\nprompt_delivery = "exec"\n`,
     );
     const plan = buildLaunch(agent, { kickoffFile, model: "fake-model-1" });
-    const r = spawnSync("sh", ["-c", plan.command], { cwd: p.dir, encoding: "utf8" });
+    const r = spawnSync("sh", ["-c", plan.command], { cwd: p.dir, encoding: "utf8", env: { ...process.env, ...plan.env } });
     expect(r.stdout).toBe(`[t-a] model=fake-model-1 kickoff=${kickoffFile} (2 lines)\n`);
+    // The slots reach bash's script as variables, never as text bash would parse.
+    expect(plan.command).toBe(`bash -c 'echo "[t-a] model=\${AGENT_MODEL} kickoff=\${AGENT_KICKOFF} ($(wc -l < "\${AGENT_KICKOFF}") lines)"'`);
+  });
+
+  test("a model that is code stays text inside a nested bash -c script (issue 10)", () => {
+    const { p, agent, kickoffFile } = fleetWith(`[backend.x]\nbin = "bash -lc 'printf \\"<%s>\\" {model} \\"m={model}\\"'"\nprompt_delivery = "exec"\n`);
+    const model = "$(touch PWNED)'; touch PWNED; '";
+    const plan = buildLaunch(agent, { kickoffFile, model });
+    const r = spawnSync("sh", ["-c", plan.command], { cwd: p.dir, encoding: "utf8", env: { ...process.env, ...plan.env } });
+    expect(r.stdout).toBe(`<${model}><m=${model}>`);
+    expect(readdirSync(p.dir)).not.toContain("PWNED");
   });
 
   test("flags, model_flag and resume are not added to an exec command", () => {
@@ -185,6 +201,6 @@ describe("prompt_delivery = exec", () => {
 
   test("exec carries the agent env", () => {
     const { agent, kickoffFile } = fleetWith(`[backend.x]\nbin = "run"\nprompt_delivery = "exec"\nenv = { A = "1" }\n`, `env = { B = "2" }\n`);
-    expect(buildLaunch(agent, { kickoffFile, model: "" }).env).toEqual({ A: "1", B: "2" });
+    expect(buildLaunch(agent, { kickoffFile, model: "" }).env).toEqual({ A: "1", B: "2", ...slotEnv(kickoffFile, "") });
   });
 });
