@@ -1,9 +1,8 @@
-// `agents down`: stop the watchdog first, then the fleet's sessions (or the named ones). Only
-// sessions this config owns, by exact name.
-import { holderOf } from "../state/lock.js";
+// `agents down`: stop the watchdog first (its process, for certain: watchdog-stop.ts), then the
+// fleet's sessions (or the named ones). Only sessions this config owns, by exact name.
 import { park } from "../state/parked.js";
-import { watchdogLockFile } from "../state/paths.js";
 import { checkNames, openFleet, type Ctx } from "./context.js";
+import { describeStop, stopWatchdog } from "./watchdog-stop.js";
 import type { Args } from "./table.js";
 
 export async function run(inv: Args<"down">): Promise<number> {
@@ -12,22 +11,18 @@ export async function run(inv: Args<"down">): Promise<number> {
   return down(ctx, inv.args.name);
 }
 
-async function waitForWatchdogExit(ctx: Ctx, timeoutMs: number): Promise<void> {
-  const lock = watchdogLockFile(ctx.fleet);
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline && holderOf(lock)) await new Promise((r) => setTimeout(r, 100));
-}
-
 async function down(ctx: Ctx, names: string[]): Promise<number> {
   const { fleet, tmux, io } = ctx;
   const all = names.length === 0;
   const sessions: [string, string][] = [];
   for (const a of fleet.agents) if (all || names.includes(a.name)) sessions.push([a.name, a.session]);
   for (const s of fleet.services) if (all || names.includes(s.name)) sessions.push([s.name, s.session]);
+  let code = 0;
   if (all || names.includes("watchdog")) {
-    // The watchdog goes first and is given time to finish its tick, so it cannot heal back what we stop.
-    if (await tmux.killSession(fleet.watchdogSession)) io.out(`watchdog: stopped [${fleet.watchdogSession}]`);
-    await waitForWatchdogExit(ctx, 10_000);
+    // The watchdog goes first, and for certain, so it cannot heal back what we stop.
+    const stopped = await stopWatchdog(fleet, tmux);
+    io.out(describeStop(stopped, fleet.watchdogSession));
+    if (stopped.kind === "unkillable") code = 1;
   }
   for (const [name, session] of sessions) {
     const agent = fleet.agents.find((a) => a.name === name);
@@ -35,5 +30,5 @@ async function down(ctx: Ctx, names: string[]): Promise<number> {
     if (!all && agent && agent.watch !== "none") park(fleet, name, "stopped by `agents down`");
     if (await tmux.killSession(session)) io.out(`${name}: stopped [${session}]`);
   }
-  return 0;
+  return code;
 }

@@ -51,7 +51,11 @@ export async function collectStatus(ctx: Ctx): Promise<StatusReport> {
   const wd = readWatchdogState(fleet);
   const parked = readParked(fleet);
   const lockHolder = holderOf(watchdogLockFile(fleet));
-  const wdRunning = panes.has(fleet.watchdogSession) || lockHolder !== undefined;
+  // Running means a live process holds the lock. A live session without one is a watchdog still
+  // starting (`up` waits 10 s for it); past 30 s it supervises nothing, and a dead pane never does.
+  const wdPane = panes.get(fleet.watchdogSession);
+  const wdStarting = wdPane !== undefined && !wdPane.dead && Date.now() - wdPane.created * 1000 < 30_000;
+  const wdRunning = lockHolder !== undefined || wdStarting;
   const now = Date.now();
   const idx = readPhaseIndex(fleet);
   const fresh = wd.heartbeat !== undefined && wdRunning && now - wd.heartbeat < (fleet.watchdog.signal_interval * 3 + 15) * 1000;

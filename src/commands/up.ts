@@ -1,18 +1,14 @@
 // `agents up`: use-or-create the fleet's sessions (or the named ones). `--dry-run` says what it
 // would do, member by member, and neither starts nor writes anything.
-import { fileURLToPath } from "node:url";
 import type { Fleet } from "../config/load.js";
 import { startAgent, startDetail, startService } from "../fleet/launch.js";
 import { readParked, unpark } from "../state/parked.js";
-import { ensureLogDirs, sessionLogFile } from "../state/paths.js";
+import { holderOf } from "../state/lock.js";
+import { ensureLogDirs, watchdogLockFile } from "../state/paths.js";
 import { phaseIndexMissing, readPhaseIndex, writePhaseIndex } from "../state/phase.js";
-import { shellQuote } from "../tmux/tmux.js";
 import { checkNames, openFleet, type Ctx } from "./context.js";
 import type { Args } from "./table.js";
-
-// The bin script, as a user runs it (cli.js only exports run(); started directly it would exit at
-// once and the watchdog session would vanish the moment `up` created it).
-const CLI_BIN = fileURLToPath(new URL("../../bin/agents", import.meta.url));
+import { describeStart, startWatchdog } from "./watchdog-start.js";
 
 export async function run(inv: Args<"up">): Promise<number> {
   const ctx = await openFleet(inv.opts.config, inv.io);
@@ -48,12 +44,15 @@ async function up(ctx: Ctx, names: string[]): Promise<number> {
     const r = await startService(ctx, s);
     io.out(`${s.name}: ${r.started ? "started" : r.detail} [${s.session}]`);
   }
+  let code = 0;
   if (m.watchdog) {
-    const started = await startWatchdogSession(ctx);
-    io.out(`watchdog: ${started ? "started" : "already running"} [${fleet.watchdogSession}]`);
+    // Reported from the lock, not the session: a session whose watchdog refused or died is no watchdog.
+    const started = await startWatchdog(fleet, ctx.tmux);
+    for (const line of describeStart(started, fleet.watchdogSession)) io.out(line);
+    if (started.kind === "failed" || (started.kind === "already-running" && started.refused)) code = 1;
   }
   await Promise.all(deliveries);
-  return 0;
+  return code;
 }
 
 async function dryRun(ctx: Ctx, names: string[]): Promise<number> {
@@ -71,21 +70,8 @@ async function dryRun(ctx: Ctx, names: string[]): Promise<number> {
     io.out(`${s.name}: ${(await tmux.hasSession(s.session)) ? "already running" : "would start"} [${s.session}]`);
   }
   if (m.watchdog) {
-    const running = await tmux.hasSession(fleet.watchdogSession);
-    io.out(`watchdog: ${running ? "already running" : "would start"} [${fleet.watchdogSession}]`);
+    const holder = holderOf(watchdogLockFile(fleet));
+    io.out(`watchdog: ${holder ? `already running (pid ${holder.pid})` : "would start"} [${fleet.watchdogSession}]`);
   }
   return 0;
-}
-
-async function startWatchdogSession(ctx: Ctx): Promise<boolean> {
-  const { fleet, tmux } = ctx;
-  if (await tmux.hasSession(fleet.watchdogSession)) return false;
-  // The node running `up`, not whichever one tmux's PATH finds first (nvm, asdf, a newer system node).
-  const command = `exec env AGENTS_NODE=${shellQuote(process.execPath)} ${shellQuote(CLI_BIN)} watchdog --config ${shellQuote(fleet.configPath)}`;
-  const env: Record<string, string> = {};
-  if (process.env.AGENTS_TMUX_SOCKET) env.AGENTS_TMUX_SOCKET = process.env.AGENTS_TMUX_SOCKET;
-  const r = await tmux.newSession({ name: fleet.watchdogSession, cwd: fleet.projectDir, command, env });
-  if (r.code !== 0) throw new Error(`could not start the watchdog session: ${r.stderr.trim()}`);
-  await tmux.pipeToFile(fleet.watchdogSession, sessionLogFile(fleet, fleet.watchdogSession));
-  return true;
 }

@@ -21,6 +21,12 @@ function statFields(pid: number | string): string[] | undefined {
   }
 }
 
+/** The parent pid of a process (Linux); undefined when gone or without /proc. */
+export function processParent(pid: number): number | undefined {
+  const ppid = Number(statFields(pid)?.[1]);
+  return Number.isInteger(ppid) && ppid > 0 ? ppid : undefined;
+}
+
 /** Whether a process exists and is not a zombie (an exited child nobody has reaped yet). */
 export function running(pid: number): boolean {
   try {

@@ -7,6 +7,7 @@
 import { openSync, writeSync, closeSync, readFileSync, rmSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { RuntimeError } from "../errors.js";
+import { running } from "../proc/group.js";
 import { writeFileAtomic } from "./files.js";
 import { ensureRuntimeDir, legacyLockOf, legacyWatchdogLockFile, tidyRuntimeDir, watchdogLockFile, type PathFleet } from "./paths.js";
 
@@ -26,14 +27,8 @@ export function processStart(pid: number): string | undefined {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
+/** Running, and not a zombie: a killed watchdog nobody reaped must not hold the lock forever. */
+const alive = running;
 
 /** The live holder recorded in one file, or undefined (absent, unreadable, dead or reused pid). */
 function liveHolder(file: string): LockInfo | undefined {
@@ -54,6 +49,33 @@ function liveHolder(file: string): LockInfo | undefined {
  */
 export function holderOf(file: string, legacy: string | undefined = legacyLockOf(file)): LockInfo | undefined {
   return liveHolder(file) ?? (legacy ? liveHolder(legacy) : undefined);
+}
+
+/** Whether the process a lock record names still runs and is still that process (same start). */
+export function holderRunning(info: LockInfo): boolean {
+  if (!alive(info.pid)) return false;
+  const start = processStart(info.pid);
+  return start === undefined || !info.start || start === info.start;
+}
+
+/**
+ * Remove the lock files (runtime and legacy) that name exactly this holder, once it is dead: what
+ * a watchdog that was SIGKILLed could not release. Returns the files removed.
+ */
+export function clearLockOf(file: string, holder: LockInfo, legacy: string | undefined = legacyLockOf(file)): string[] {
+  const removed: string[] = [];
+  for (const place of [file, legacy]) {
+    if (!place) continue;
+    try {
+      const info = JSON.parse(readFileSync(place, "utf8")) as LockInfo;
+      if (info.pid !== holder.pid || info.start !== holder.start) continue;
+      rmSync(place, { force: true });
+      removed.push(place);
+    } catch {
+      /* gone or unreadable: nothing of ours to remove */
+    }
+  }
+  return removed;
 }
 
 const code = (err: unknown) => (err as NodeJS.ErrnoException).code;

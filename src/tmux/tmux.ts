@@ -30,6 +30,9 @@ export interface NewSessionSpec {
   env?: Record<string, string>;
   width?: number;
   height?: number;
+  /** Pipe the pane into this file from its first byte: chained in the same tmux command, so even a
+   * process that dies at once leaves what it said (a later pipeToFile finds the pane gone). */
+  logTo?: string;
 }
 
 export const sessionTarget = (name: string): string => `=${name}`;
@@ -168,6 +171,7 @@ export class Tmux {
     args.push("-x", String(spec.width ?? 200), "-y", String(spec.height ?? 50));
     for (const [k, v] of Object.entries(spec.env ?? {})) args.push("-e", `${k}=${v}`);
     args.push(spec.command);
+    if (spec.logTo) args.push(";", "pipe-pane", "-o", "-t", paneTarget(spec.name), `exec cat >> ${shellQuote(spec.logTo)}`);
     return this.run(args);
   }
 

@@ -45,12 +45,13 @@ describe("demo fleet on a private tmux server", () => {
     const r = await agents("up");
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
-    expect(r.stdout.split("\n").filter(Boolean)).toEqual([
+    // The watchdog's line names the pid that took the lock.
+    expect(r.stdout.replace(/\(pid \d+\)/, "(pid N)").split("\n").filter(Boolean)).toEqual([
       "builder: started (demo, loop phase=P1, model=demo-model-1) [demo-builder]",
       "adversary: started (demo, loop phase=P1, model=demo-model-1) [demo-adversary]",
       "supervisor: started (demo, persistent, model=demo-model-1) [demo-supervisor]",
       "clock: started [demo-clock]",
-      "watchdog: started [demo-watchdog]",
+      "watchdog: started (pid N) [demo-watchdog]",
     ]);
     expect(t.sessions().sort()).toEqual([...FLEET, ...DECOYS].sort());
   });
@@ -132,15 +133,15 @@ describe("demo fleet on a private tmux server", () => {
     const r = await agents("up");
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("builder: already running [demo-builder]");
-    expect(r.stdout).toContain("watchdog: already running [demo-watchdog]");
+    expect(r.stdout).toMatch(/^watchdog: already running \(pid \d+\) \[demo-watchdog\]$/m);
     expect(t.tmux(["list-panes", "-a", "-F", "#{session_name} #{pane_pid}"]).stdout).toBe(before);
   });
 
   test("down stops the watchdog first, then exactly the fleet's sessions; decoys survive", async () => {
     const r = await agents("down");
     expect(r.code).toBe(0);
-    expect(r.stdout.split("\n").filter(Boolean)).toEqual([
-      "watchdog: stopped [demo-watchdog]",
+    expect(r.stdout.replace(/\(pid \d+\)/, "(pid N)").split("\n").filter(Boolean)).toEqual([
+      "watchdog: stopped (pid N) [demo-watchdog]",
       "builder: stopped [demo-builder]",
       "adversary: stopped [demo-adversary]",
       "supervisor: stopped [demo-supervisor]",
@@ -156,7 +157,7 @@ describe("demo fleet on a private tmux server", () => {
   test("down on a stopped fleet is a no-op that still spares the decoys", async () => {
     const r = await agents("down");
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe("");
+    expect(r.stdout).toBe("watchdog: not running");
     expect(t.sessions().sort()).toEqual([...DECOYS].sort());
   });
 

@@ -35,11 +35,11 @@ describe.skipIf(!available)("the reference demo.toml, unchanged", () => {
     const r = await agents("up");
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
-    expect(r.stdout.split("\n")).toEqual([
+    expect(r.stdout.replace(/\(pid \d+\)/, "(pid N)").split("\n")).toEqual([
       "supervisor: started (fake, persistent, model=fake-model-1) [bl-supervisor]",
       "builder: started (fake, loop phase=P1, model=fake-model-1) [bl-builder]",
       "adversary: started (fake, loop phase=P1, model=fake-model-1) [bl-adversary]",
-      "watchdog: started [bl-watchdog]",
+      "watchdog: started (pid N) [bl-watchdog]",
     ]);
     expect(t.sessions().sort()).toEqual(["bl-adversary", "bl-builder", "bl-supervisor", "bl-watchdog"]);
   });
@@ -76,7 +76,7 @@ describe.skipIf(!available)("the reference demo.toml, unchanged", () => {
   test("down leaves nothing of the fleet", async () => {
     const r = await agents("down");
     expect(r.code).toBe(0);
-    expect(r.stdout.split("\n")[0]).toBe("watchdog: stopped [bl-watchdog]");
+    expect(r.stdout.split("\n")[0]).toMatch(/^watchdog: stopped \(pid \d+\) \[bl-watchdog\]$/);
     expect(t.sessions()).toEqual([]);
   });
 });
