@@ -49,6 +49,14 @@ function deleteAt(raw: Record<string, unknown>, p: readonly PropertyKey[], keys:
   if (node && typeof node === "object") for (const k of keys) delete (node as Record<string, unknown>)[k];
 }
 
+/** Of several upper bounds a value breaks (a key can narrow a shared one), only the tightest. */
+function tightestBounds(issues: z.core.$ZodIssue[]): z.core.$ZodIssue[] {
+  const key = (i: z.core.$ZodIssue) => JSON.stringify(i.path);
+  const tightest = new Map<string, number>();
+  for (const i of issues) if (i.code === "too_big") tightest.set(key(i), Math.min(tightest.get(key(i)) ?? Infinity, Number(i.maximum)));
+  return issues.filter((i) => i.code !== "too_big" || Number(i.maximum) === tightest.get(key(i)));
+}
+
 /**
  * Validate parsed TOML, turning unknown keys into warnings (removed, then validated again) and the
  * rest into errors. `raw` loses its unknown keys.
@@ -59,7 +67,7 @@ export function validateConfig(file: string, raw: Record<string, unknown>): { cf
     const r = configSchema.safeParse(raw);
     if (r.success) return { cfg: r.data, warnings };
     const unknown = r.error.issues.filter((i) => i.code === "unrecognized_keys");
-    const errors = r.error.issues.filter((i) => i.code !== "unrecognized_keys");
+    const errors = tightestBounds(r.error.issues.filter((i) => i.code !== "unrecognized_keys"));
     if (errors.length) throw new ConfigError([...new Set(errors.map((i) => `${file}: ${formatPath(i.path, raw)}: ${cleanMessage(i)}`))]);
     for (const i of unknown) {
       const keys = (i as { keys: string[] }).keys;

@@ -17,8 +17,17 @@ const regexSource = z.string().superRefine((src, ctx) => {
   }
 });
 
-const seconds = z.number().nonnegative();
-const positiveSeconds = z.number().positive();
+// Every seconds key has an upper bound. A timer longer than Node's limit (2^31-1 ms, about 24.8
+// days) fires at once, so an out-of-range interval would turn a wait into a busy loop; far below
+// that, a day is more than any of these waits is meant to be. The few keys that are compared with
+// a duration rather than waited on (stall_idle, limit_max_hold, wake.interval) allow 30 days.
+const DAY = 86_400;
+const MONTH = 30 * DAY;
+const atMost = (max: number, label: string) => `must be at most ${max} seconds (${label})`;
+const seconds = z.number().nonnegative().max(DAY, atMost(DAY, "1 day"));
+const positiveSeconds = z.number().positive().max(DAY, atMost(DAY, "1 day"));
+/** A duration a clock is compared with, never a single timer: up to 30 days. */
+const longSeconds = z.number().positive().max(MONTH, atMost(MONTH, "30 days"));
 const envTable = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String));
 
 export const PROMPT_DELIVERIES = ["arg", "ping", "exec"] as const;
@@ -40,7 +49,7 @@ const backendFields = {
   prompt_arg: z.string(),
   process_name: z.string(),
   submit_key: z.string(),
-  stall_idle: positiveSeconds,
+  stall_idle: longSeconds,
   active_re: regexSource,
   idle_re: regexSource,
   limit_re: regexSource,
@@ -128,7 +137,7 @@ export const resolvedBackendSchema = backendSchema
 /** A wake schedule: cron, or else an interval (hourly unless set). */
 export const wakeSchema = z
   .strictObject({
-    interval: positiveSeconds.optional(),
+    interval: longSeconds.optional(),
     cron: z.string().optional(),
     prompt_file: z.string(),
   })
@@ -208,7 +217,16 @@ const onCompleteSchema = z.strictObject({
 });
 
 export const loopSchema = z.strictObject({
-  phases: z.array(phaseSchema).default([]),
+  phases: z
+    .array(phaseSchema)
+    .superRefine((phases, ctx) => {
+      const seen = new Set<string>();
+      phases.forEach((p, i) => {
+        if (seen.has(p.id)) ctx.addIssue({ code: "custom", path: [i, "id"], message: `duplicate phase id "${p.id}"` });
+        seen.add(p.id);
+      });
+    })
+    .default([]),
   state_file: z.string().default("phase-idx"),
   kickoff_template: z.string().optional(),
   roles_dir: z.string().default("prompts"),
@@ -234,7 +252,7 @@ export const watchdogSchema = z.strictObject({
   /** Seconds a typed ping may take to leave the input line before it is given up on. */
   ping_timeout: positiveSeconds.default(10),
   /** A reset time further away than this is not trusted; the fallback probe is used instead. */
-  limit_max_hold: positiveSeconds.default(7 * 24 * 3600),
+  limit_max_hold: longSeconds.default(7 * 24 * 3600),
 });
 export type WatchdogSettings = z.infer<typeof watchdogSchema>;
 
