@@ -1,0 +1,77 @@
+// Pure: the `--settings` document that makes Claude Code report on itself. Every hook and the
+// statusLine append one JSON line per event to the agent's signal file, with a POSIX sh one-liner:
+// Claude runs hook commands with /bin/sh (seen with 2.1.330, even with SHELL=/bin/bash), and a
+// node start per event would cost ~40 ms where these cost ~1-2 ms (numbers in the tests' notes).
+//
+// Rules every command here keeps, because a hook's exit code and output mean something to Claude:
+// - exit 0 and print nothing: stdout of SessionStart/UserPromptSubmit is added to the model's
+//   context, and exit 2 from UserPromptSubmit blocks the prompt. A signal file that cannot be
+//   opened (log_dir deleted, disk full) must not do either: `2>/dev/null` comes before `>>FILE`
+//   (redirections apply left to right, so the open error is already silenced) and `|| :` turns
+//   the failure into 0.
+// - one write per line where possible, so lines from concurrent hooks rarely interleave; the
+//   reader skips any line that does not parse.
+import { shellQuote } from "../../tmux/tmux.js";
+
+/** Hooks whose whole JSON payload is recorded (they are small: ids, paths, a prompt, a message). */
+export const RECORDED_EVENTS = ["SessionStart", "UserPromptSubmit", "Stop", "StopFailure", "Notification", "SessionEnd"] as const;
+/**
+ * Hooks recorded as a bare marker line: their payload carries tool input and output (a whole file
+ * written or read), which would bloat the signal file; the event alone says "working".
+ */
+export const MARKED_EVENTS = ["PreToolUse", "PostToolUse"] as const;
+
+/** A statusLine entry as Claude's settings hold it (`type: "command"` plus its options). */
+export interface StatusLineSetting {
+  type: "command";
+  command: string;
+  padding?: number;
+  refreshInterval?: number;
+  [option: string]: unknown;
+}
+
+interface HookEntry {
+  matcher?: string;
+  hooks: Array<{ type: "command"; command: string }>;
+}
+
+export interface TapSettings {
+  hooks: Record<string, HookEntry[]>;
+  statusLine: StatusLineSetting;
+}
+
+/** Append the payload (and a newline: hook payloads end with one, statusLine JSON does not). */
+export function recordCommand(file: string): string {
+  return `{ cat; echo; } 2>/dev/null >>${shellQuote(file)} || :`;
+}
+
+/** Drain the payload (a large one must not meet a closed pipe) and append a fixed marker line. */
+export function markerCommand(file: string, event: string): string {
+  const line = JSON.stringify({ hook_event_name: event });
+  return `cat >/dev/null; echo ${shellQuote(line)} 2>/dev/null >>${shellQuote(file)} || :`;
+}
+
+/**
+ * The statusLine: record the JSON, then hand the same JSON to the user's own statusLine command
+ * and let it print the line Claude shows (our `--settings` statusLine replaces theirs, so without
+ * this chain their status line would vanish). Their command is embedded as written, inside a
+ * group on its own lines, so it runs in the same shell Claude would have run it in; its exit code
+ * is the command's exit code. Without a user statusLine nothing is printed.
+ */
+export function statusLineCommand(file: string, userCommand?: string): string {
+  if (!userCommand?.trim()) return recordCommand(file);
+  return `d=$(cat); printf '%s\\n' "$d" 2>/dev/null >>${shellQuote(file)}; printf '%s' "$d" | {\n${userCommand}\n}`;
+}
+
+/**
+ * The settings for one run. `user`: the statusLine the user's own settings would show (found by
+ * findUserStatusLine); its options (padding, refreshInterval, ...) are kept, only the command is
+ * wrapped. Hooks need no such care: Claude runs the hooks of every settings source (verified with
+ * 2.1.330: ~/.claude/settings.json hooks still run beside these).
+ */
+export function tapSettings(file: string, user?: StatusLineSetting): TapSettings {
+  const hooks: Record<string, HookEntry[]> = {};
+  for (const e of RECORDED_EVENTS) hooks[e] = [{ hooks: [{ type: "command", command: recordCommand(file) }] }];
+  for (const e of MARKED_EVENTS) hooks[e] = [{ matcher: "*", hooks: [{ type: "command", command: markerCommand(file, e) }] }];
+  return { hooks, statusLine: { ...user, type: "command", command: statusLineCommand(file, user?.command) } };
+}
