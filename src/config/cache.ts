@@ -1,11 +1,13 @@
 // A validated fleet cached per config file, for verbs that only read (status). Parsing TOML and
 // validating with zod costs more than the rest of `agents status` together; the cache key covers
 // everything the result depends on: the file's text, its path, the env overrides, this build, and
-// what is on disk at every path the file checks named (a prompt file deleted since is an error).
-import { readFileSync, statSync } from "node:fs";
+// what is on disk at every path the file checks named (a prompt file deleted since, or no longer
+// readable, is an error). Both files are read only when they are regular files (read.ts).
+import { statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { pathKind, pathProblem, type PathKind } from "./checks.js";
+import { checkPath, type PathCheck, type PathKind } from "./checks.js";
+import { readRegularFile } from "./read.js";
 import type { Fleet } from "./types.js";
 import { writeFileAtomic } from "../state/files.js";
 
@@ -29,6 +31,7 @@ const LOADER_MODULES = [
   "./schema.js",
   "./presets.js",
   "./paths.js",
+  "./read.js",
   "../detect/patterns.js",
   "../fleet/command.js",
   "../fleet/template.js",
@@ -54,8 +57,8 @@ function envStamp(env: NodeJS.ProcessEnv): string {
 
 interface CacheEntry {
   key: string;
-  /** Each checked path and what was there when the fleet passed its checks. */
-  paths: [string, PathKind][];
+  /** Each check and the kind of what was at its path when the fleet passed it. */
+  paths: [PathCheck, PathKind][];
   fleet: Fleet;
 }
 
@@ -67,18 +70,23 @@ export async function loadFleetCached(configPath: string): Promise<Fleet> {
   const file = path.resolve(configPath);
   let text: string | undefined;
   try {
-    text = readFileSync(file, "utf8");
+    text = readRegularFile(file);
   } catch {
-    /* the full loader reports a missing file properly */
+    /* the full loader reports a missing file (or a FIFO, a directory) properly */
   }
   const cacheFile = cacheFileFor(file);
   // The key is the material itself, compared in full: no hash collisions to reason about.
   const key = text === undefined ? undefined : [buildStamp(), file, envStamp(process.env), text].join("\0");
   if (key) {
     try {
-      const cached = JSON.parse(readFileSync(cacheFile, "utf8")) as CacheEntry;
-      // A stat per checked path: the files must still be what they were when the fleet passed.
-      if (cached.key === key && cached.paths.every(([p, kind]) => pathKind(p) === kind)) return cached.fleet;
+      const cached = JSON.parse(readRegularFile(cacheFile)) as CacheEntry;
+      // Every check again (a stat and an access each): the paths must still be what they were when
+      // the fleet passed, and still pass (a file made unreadable since is a problem to report).
+      const holds = ([check, kind]: [PathCheck, PathKind]) => {
+        const now = checkPath(check);
+        return now.kind === kind && now.problem === undefined;
+      };
+      if (cached.key === key && cached.paths.every(holds)) return cached.fleet;
     } catch {
       /* no cache yet, or an older format */
     }
@@ -86,11 +94,11 @@ export async function loadFleetCached(configPath: string): Promise<Fleet> {
   const { loadConfig, loadFleet } = await import("./load.js");
   if (text === undefined || key === undefined) return loadConfig(file, { envOverrides: true });
   const { fleet, checks } = loadFleet(file, text, { envOverrides: true });
-  const kinds = checks.map((c) => pathKind(c.path));
-  // Stat again for the entry, and keep it only if those stats pass too: a file removed between the
-  // check and now must not be recorded as "absent, and fine".
-  if (checks.every((c, i) => pathProblem(c, kinds[i]!) === undefined)) {
-    const entry: CacheEntry = { key, paths: checks.map((c, i) => [c.path, kinds[i]!]), fleet };
+  const now = checks.map((c) => checkPath(c));
+  // Check again for the entry, and keep it only if those checks pass too: a file removed between
+  // the check and now must not be recorded as "absent, and fine".
+  if (now.every((r) => r.problem === undefined)) {
+    const entry: CacheEntry = { key, paths: checks.map((c, i) => [c, now[i]!.kind]), fleet };
     try {
       writeFileAtomic(cacheFile, JSON.stringify(entry));
     } catch {

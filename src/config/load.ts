@@ -1,11 +1,11 @@
 // agents.toml → a validated, fully resolved fleet, in three steps: parse.ts (TOML + schema → one-line
 // errors, unknown keys → warnings), resolve.ts (pure: defaults, presets, [defaults], env overrides)
 // and checks.ts (the files and dirs it names, on disk). Every problem of the last two is reported.
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import { ConfigError } from "../errors.js";
 import { runChecks, type PathCheck } from "./checks.js";
 import { parseConfig } from "./parse.js";
+import { NotRegularFile, readRegularFile } from "./read.js";
 import { resolveConfig } from "./resolve.js";
 import type { Fleet, LoadOptions } from "./types.js";
 
@@ -42,10 +42,12 @@ export function loadConfig(configPath: string, opts: LoadOptions = {}): Fleet {
   return loadConfigText(file, readConfigText(file), opts);
 }
 
+/** The config's text: a regular file only (a FIFO, a directory or a device is one line, never a hang). */
 function readConfigText(file: string): string {
   try {
-    return readFileSync(file, "utf8");
+    return readRegularFile(file);
   } catch (err) {
+    if (err instanceof NotRegularFile) throw new ConfigError(`${file}: is ${err.what}; a config must be a regular file`);
     const code = (err as NodeJS.ErrnoException).code;
     throw new ConfigError(
       code === "ENOENT"

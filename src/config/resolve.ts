@@ -41,13 +41,13 @@ export function resolveConfig(file: string, cfg: ConfigFile, opts: ResolveOption
   const warnings: string[] = [];
   const checks: PathCheck[] = [];
   const err = (key: string, msg: string) => errors.push(`${file}: ${key}: ${msg}`);
-  const need = (key: string, p: string, want: PathCheck["want"], missing?: string) =>
-    checks.push(missing ? { key, path: p, want, missing } : { key, path: p, want });
+  const need = (key: string, p: string, want: PathCheck["want"], more: Pick<PathCheck, "missing" | "writesInside"> = {}) =>
+    checks.push({ key, path: p, want, ...more });
 
   const d = cfg.defaults;
   const projectDir = resolvePath(path.dirname(file), d.project_dir);
   const logDir = resolvePath(projectDir, d.log_dir);
-  need("defaults.log_dir", logDir, "dir");
+  need("defaults.log_dir", logDir, "dir", { writesInside: true });
   const prefix = d.session_prefix;
 
   const backends: Record<string, Backend> = {};
@@ -114,7 +114,7 @@ export function resolveConfig(file: string, cfg: ConfigFile, opts: ResolveOption
     if (promptFile) need(`${key}.prompt_file`, promptFile, "file");
     if (a.kind === "loop") {
       if (!a.role) err(`${key}.role`, "is required for a loop agent (it names prompts/<role>.md)");
-      else need(`${key}.role`, path.join(resolvePath(projectDir, cfg.loop.roles_dir), `${a.role}.md`), "file", "role prompt not found");
+      else need(`${key}.role`, path.join(resolvePath(projectDir, cfg.loop.roles_dir), `${a.role}.md`), "file", { missing: "role prompt not found" });
     }
     const wake = a.wake && { ...a.wake, promptFile: resolvePath(projectDir, a.wake.promptFile) };
     if (wake) need(`${key}.wake.prompt_file`, wake.promptFile, "file");
@@ -146,7 +146,9 @@ export function resolveConfig(file: string, cfg: ConfigFile, opts: ResolveOption
     names.add(s.name);
     const session = prefix + s.name;
     if (!duplicate) claim(`service "${s.name}"`, session, `${key}.name`);
-    services.push({ ...s, session, dir: resolvePath(projectDir, s.dir), env: { ...d.env, ...s.env } });
+    const dir = resolvePath(projectDir, s.dir);
+    need(`${key}.dir`, dir, "dir");
+    services.push({ ...s, session, dir, env: { ...d.env, ...s.env } });
   });
 
   const loop = cfg.loop;

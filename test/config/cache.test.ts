@@ -1,5 +1,6 @@
 // The status cache: a hit skips TOML and zod, but not the disk checks' paths.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -81,6 +82,37 @@ describe("loadFleetCached", () => {
     expect((await loadFleetCached(p.file)).warnings).toEqual([]);
     markCached(p.file);
     expect((await loadFleetCached(p.file)).warnings).toEqual(["from the cache"]);
+  });
+
+  test("a missing agent dir whose parent turns into a file is reported (same kind, new problem)", async () => {
+    const p = project(`${MINIMAL}[[agent]]\nname = "a"\ndir = "f/work"\n`);
+    await loadFleetCached(p.file);
+    markCached(p.file);
+    expect((await loadFleetCached(p.file)).warnings).toEqual(["from the cache"]);
+    writeFileSync(path.join(p.dir, "f"), "in the way\n");
+    expect(await errorLines(loadFleetCached(p.file))).toEqual([
+      `${p.file}: agent[0](a).dir: cannot be created (${p.dir}/f is not a directory): ${p.dir}/f/work`,
+    ]);
+  });
+
+  test.skipIf(process.getuid?.() === 0)("a prompt file made unreadable after caching is reported (skipped as root: permissions do not apply)", async () => {
+    const p = project(TOML, { "p.md": "hi\n" });
+    await loadFleetCached(p.file);
+    chmodSync(path.join(p.dir, "p.md"), 0o000);
+    expect(await errorLines(loadFleetCached(p.file))).toEqual([`${p.file}: agent[0](a).prompt_file: is not readable: ${p.dir}/p.md`]);
+  });
+
+  test("a FIFO as the config is one line, not a hang; so is a FIFO in the cache's place", async () => {
+    const p = project(TOML, { "p.md": "hi\n" });
+    await loadFleetCached(p.file);
+    const cacheFile = cacheFileFor(p.file);
+    unlinkSync(cacheFile);
+    expect(spawnSync("mkfifo", [cacheFile]).status).toBe(0);
+    expect((await loadFleetCached(p.file)).agents[0]!.name).toBe("a");
+    unlinkSync(cacheFile);
+    const fifo = path.join(p.dir, "fifo.toml");
+    expect(spawnSync("mkfifo", [fifo]).status).toBe(0);
+    expect(await errorLines(loadFleetCached(fifo))).toEqual([`${fifo}: is a FIFO (named pipe); a config must be a regular file`]);
   });
 
   test("a config that fails its checks is not cached", async () => {

@@ -1,6 +1,11 @@
 // Every config mistake the issue lists: one line per problem, `<file>: <key path>: <problem>`.
+import { spawnSync } from "node:child_process";
+import { mkdirSync, symlinkSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { loadConfig } from "../../src/config/load.js";
+import { backendTemplateProblems } from "../../src/fleet/command.js";
+import { tempDir } from "../helpers/tmp.js";
 import { ConfigError } from "../../src/errors.js";
 import { MINIMAL, project } from "../helpers/project.js";
 
@@ -268,5 +273,62 @@ x = 1
         `${p.file}: extra: unknown key (ignored)`,
       ].sort(),
     );
+  });
+});
+
+describe("the config file itself must be a regular file (issue 10: a FIFO hung status)", () => {
+  // [why, make the path (in a fresh dir), expected line after `<path>: `]
+  test.each<[string, (file: string) => void, string]>([
+    ["a FIFO: refused without waiting for a writer", (f) => void spawnSync("mkfifo", [f]), "is a FIFO (named pipe); a config must be a regular file"],
+    ["a directory", (f) => mkdirSync(f), "is a directory; a config must be a regular file"],
+    ["a symlink to a character device", (f) => symlinkSync("/dev/null", f), "is a character device; a config must be a regular file"],
+    ["nothing", () => {}, "config file not found (create one with `agents init`, or pass --config PATH)"],
+  ])("%s", (_why, make, line) => {
+    const file = path.join(tempDir("cfgfile"), "agents.toml");
+    make(file);
+    expect(configErrorLines(() => loadConfig(file))).toEqual([`${file}: ${line}`]);
+  });
+
+  test("a symlink to a regular config file is fine", () => {
+    const p = project(`${MINIMAL}[[agent]]\nname = "a"\n`);
+    const link = path.join(p.dir, "link.toml");
+    symlinkSync(p.file, link);
+    expect(loadConfig(link).agents.map((a) => a.name)).toEqual(["a"]);
+  });
+});
+
+describe("command templates that a second shell could parse are refused (issue 10)", () => {
+  const X = (lines: string) => `${MINIMAL}[backend.x]\n${lines}\n[[agent]]\nname = "a"\nbackend = "x"\n`;
+  // [why, backend table lines, expected lines after `<file>: `]
+  test.each<[string, string, string[]]>([
+    ["an exec bin with {model} in quoted text", `bin = "ssh box 'run --model {model}'"\nprompt_delivery = "exec"`, [
+      `backend.x.bin: {model} sits inside single quotes: a value spliced there could be parsed by a second shell; write {model} outside quotes (it is quoted for you) or use "$AGENT_MODEL"`,
+    ]],
+    ["the same in a nested bash -lc script is filled through the environment", `bin = "bash -lc 'run --model {model} < {kickoff}'"\nprompt_delivery = "exec"`, []],
+    ["the reference demo's exec bin", `bin = "bash -c 'echo \\"[{session}] model={model} kickoff={kickoff} ($(wc -l < {kickoff}) lines)\\"; while :; do echo \\"working... $(date +%T)\\"; sleep 3; done'"\nprompt_delivery = "exec"`, []],
+    ["bin is a plain command outside exec: its braces are not slots", `bin = "sh -c 'run {model}'"`, []],
+    ["model_flag with text around {model} in double quotes", `bin = "run"\nmodel_flag = "--model \\"openai/{model}\\""`, [
+      `backend.x.model_flag: {model} sits inside double quotes: a value spliced there could be parsed by a second shell; write {model} outside quotes (it is quoted for you) or use "$AGENT_MODEL"`,
+    ]],
+    ["the reference's quoted defaults, written out", `bin = "run"\nmodel_flag = "--model '{model}'"\nresume_flag = "--resume '{id}'"\nremote_control_flag = "--remote-control '{session}'"`, []],
+    ["resume_flag in backquotes", "bin = \"run\"\nresume_flag = \"--resume `echo {id}`\"", [
+      "backend.x.resume_flag: {id} sits inside backquotes, where its value cannot be quoted; write {id} outside quotes (it is quoted for you)",
+    ]],
+    ["prompt_arg with {prompt} in quotes", `bin = "run"\nprompt_arg = "--prompt '{prompt}'"`, [
+      "backend.x.prompt_arg: {prompt} sits inside single quotes: it is already shell text and must stand unquoted",
+    ]],
+    ["attach with {dir} in quoted text", `bin = "tui"\nprompt_delivery = "ping"\nattach = "{bin} --dir 'at {dir}'"`, [
+      "backend.x.attach: {dir} sits inside single quotes: a value spliced there could be parsed by a second shell; write {dir} outside quotes (it is quoted for you)",
+    ]],
+    ["a name ({session}) may sit in quoted text", `bin = "echo 'quiet agent {session} ready'; exec sleep 1000"\nprompt_delivery = "exec"`, []],
+  ])("%s", (_why, lines, expected) => {
+    const p = project(X(lines));
+    if (expected.length === 0) expect(() => p.load()).not.toThrow();
+    else expect(p.errors()).toEqual(expected.map((l) => `${p.file}: ${l}`));
+  });
+
+  test("every built-in preset's templates pass", () => {
+    const f = project(MINIMAL).load();
+    for (const [name, b] of Object.entries(f.backends)) expect(backendTemplateProblems({ ...b, prompt_delivery: "exec" }), name).toEqual([]);
   });
 });

@@ -1,10 +1,13 @@
 // Path resolution, [defaults] inheritance, preset merging and one-off env overrides.
+import { cpSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { PRESETS } from "../../src/config/presets.js";
-import { resolvePath } from "../../src/config/load.js";
+import { loadConfig, resolvePath } from "../../src/config/load.js";
 import { MINIMAL, project } from "../helpers/project.js";
+import { ROOT, copyDemoFleet } from "../helpers/tmux.js";
+import { tempDir } from "../helpers/tmp.js";
 
 describe("path resolution", () => {
   test("relative paths resolve against the config file's folder, not the cwd", () => {
@@ -262,5 +265,28 @@ name = "other"
     const p = project(`${toml}\n`.replace('model = "m1"', 'model = "m1"\ntmux_socket = "from-file"'));
     expect(p.load().tmuxSocket).toBe("from-file");
     expect(p.load({ env: { AGENTS_TMUX_SOCKET: "from-env" } }).tmuxSocket).toBe("from-env");
+  });
+});
+
+describe("the configs we ship or promise to read still load (issue 10's stricter checks)", () => {
+  test("agents.example.toml with its examples/ and prompts/", () => {
+    const { config } = copyDemoFleet();
+    expect(loadConfig(config, { env: {} }).agents.map((a) => a.name)).toEqual(["builder", "adversary", "supervisor"]);
+  });
+
+  test("the agents init scaffold", () => {
+    const dir = tempDir("init-cfg");
+    cpSync(path.join(ROOT, "templates/init"), dir, { recursive: true });
+    cpSync(path.join(ROOT, "prompts"), path.join(dir, "prompts"), { recursive: true });
+    writeFileSync(path.join(dir, "agents.toml"), readFileSync(path.join(dir, "agents.toml"), "utf8").replaceAll("{prefix}", "p"));
+    expect(() => loadConfig(path.join(dir, "agents.toml"), { env: {} })).not.toThrow();
+  });
+
+  const reference = [path.resolve(ROOT, "../shared/reference"), "/work/shared/reference"].find((d) => existsSync(path.join(d, "demo.toml")));
+  test.skipIf(!reference)("the reference's demo.toml (skipped where the reference is absent)", () => {
+    const dir = tempDir("ref-cfg");
+    for (const f of ["demo.toml", "prompts", "plans", "status"]) cpSync(path.join(reference!, f), path.join(dir, f), { recursive: true });
+    const f = loadConfig(path.join(dir, "demo.toml"), { env: {} });
+    expect(f.backends.fake!.prompt_delivery).toBe("exec");
   });
 });

@@ -88,15 +88,20 @@ wake = { prompt_file = "w.md" }
 [[agent]]
 name = "b"
 dir = "own"
+[[service]]
+name = "s"
+command = "true"
+dir = "site"
 `);
     expect(r.errors).toEqual([]);
     expect(r.checks).toEqual([
-      { key: "defaults.log_dir", path: "/nowhere/proj/.state", want: "dir" },
+      { key: "defaults.log_dir", path: "/nowhere/proj/.state", want: "dir", writesInside: true },
       { key: "defaults.dir", path: "/nowhere/proj/shared", want: "dir" },
       { key: "agent[0](a).prompt_file", path: "/nowhere/proj/p.md", want: "file" },
       { key: "agent[0](a).role", path: "/nowhere/proj/roles/builder.md", want: "file", missing: "role prompt not found" },
       { key: "agent[0](a).wake.prompt_file", path: "/nowhere/proj/w.md", want: "file" },
       { key: "agent[1](b).dir", path: "/nowhere/proj/own", want: "dir" },
+      { key: "service[0](s).dir", path: "/nowhere/proj/site", want: "dir" },
       { key: "loop.kickoff_template", path: "/nowhere/proj/k.md", want: "file" },
     ]);
   });

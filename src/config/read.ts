@@ -1,0 +1,35 @@
+// Reading a file the user names as a config: only a regular file, and never in a way that can
+// block. A FIFO would hang a plain read until some writer appears, and opening a device can have
+// effects of its own, so the path is stat'ed first and opened non-blocking, then checked again on
+// the open descriptor (it may have been swapped in between).
+import { closeSync, constants, fstatSync, openSync, readFileSync, statSync, type Stats } from "node:fs";
+
+/** The path exists but is not a regular file; `what` names what it is ("a directory", "a FIFO"). */
+export class NotRegularFile extends Error {
+  constructor(readonly what: string) {
+    super(`is ${what}, not a regular file`);
+  }
+}
+
+function whatIs(st: Stats): string {
+  if (st.isDirectory()) return "a directory";
+  if (st.isFIFO()) return "a FIFO (named pipe)";
+  if (st.isCharacterDevice()) return "a character device";
+  if (st.isBlockDevice()) return "a block device";
+  if (st.isSocket()) return "a socket";
+  return "not a regular file";
+}
+
+/** The file's text. Throws NotRegularFile, or the fs error (ENOENT, EACCES, ...). */
+export function readRegularFile(file: string): string {
+  const before = statSync(file);
+  if (!before.isFile()) throw new NotRegularFile(whatIs(before));
+  const fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new NotRegularFile(whatIs(st));
+    return readFileSync(fd, "utf8");
+  } finally {
+    closeSync(fd);
+  }
+}
