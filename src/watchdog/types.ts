@@ -21,7 +21,6 @@ export interface GitReading {
   inboxes: Record<string, string | undefined>;
   /** Epoch ms the reading completed: readings come from the background, so they have an age. */
   readAt?: number;
-  error?: string;
 }
 
 export interface Snapshot {

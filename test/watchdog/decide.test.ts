@@ -325,12 +325,6 @@ describe("handoff pings", () => {
     const d3 = decide(LOOP, snap({ panes, screens, git: { head: "aaa", inboxes: { "to-builder.md": "h2", "to-adversary.md": "x" } } }), d2.state);
     expect(kinds(d3.actions)).toEqual(["ping:adversary", "ping:builder"]);
   });
-  it("a git failure is logged and changes nothing", () => {
-    const st = { ...stateWith(), handoff: { sha: "aaa", inboxes: {} } };
-    const d = decide(LOOP, snap({ panes, screens, git: { inboxes: {}, error: "fetch failed" } }), st);
-    expect(d.actions).toEqual([expect.objectContaining({ type: "note", level: "warn", event: "git-failed" })]);
-    expect(d.state.handoff.sha).toBe("aaa");
-  });
 });
 
 describe("phase advance (heavy tick)", () => {

@@ -29,10 +29,8 @@ export function handoffRule(ctx: Ctx): void {
   const h = ctx.fleet.loop.handoff;
   const git = ctx.snap.git;
   if (!h || !git) return;
-  if (git.error) {
-    ctx.actions.push({ type: "note", level: "warn", event: "git-failed", reason: git.error });
-    return;
-  }
+  // Failures are the background reader's to report (once per condition); a snapshot only ever
+  // carries the last good reading.
   const byName = new Set(ctx.fleet.agents.map((a) => a.name));
   const ping = (target: string, text: string, reason: string) => {
     if (byName.has(target)) ctx.actions.push({ type: "ping", agent: target, purpose: "handoff", text, reason });
