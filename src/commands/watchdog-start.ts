@@ -110,7 +110,12 @@ export async function startWatchdog(fleet: Fleet, tmux: Tmux, waitMs = START_WAI
   // The node running `up`, not whichever one tmux's PATH finds first (nvm, asdf, a newer system node).
   const command = `exec env AGENTS_NODE=${shellQuote(process.execPath)} ${shellQuote(CLI_BIN)} watchdog --config ${shellQuote(fleet.configPath)}`;
   const env: Record<string, string> = {};
-  if (process.env.AGENTS_TMUX_SOCKET) env.AGENTS_TMUX_SOCKET = process.env.AGENTS_TMUX_SOCKET;
+  // The watchdog must find its lock (and runtime fallbacks) where `up`, `status` and `down` look,
+  // not where the tmux server's own environment would point it.
+  for (const k of ["AGENTS_TMUX_SOCKET", "XDG_RUNTIME_DIR", "TMPDIR"]) {
+    const v = process.env[k];
+    if (v) env[k] = v;
+  }
   const r = await tmux.newSession({ name: fleet.watchdogSession, cwd: fleet.projectDir, command, env, logTo: log });
   if (r.code !== 0 && !(await tmux.hasSession(fleet.watchdogSession))) {
     return { kind: "failed", reason: `could not create its session: ${r.stderr.trim()}`, lines: lastLines(log, logFrom) };

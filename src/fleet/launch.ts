@@ -34,14 +34,15 @@ async function createSession(
   // log_dir full or read-only must not fail a start: the kickoff has already gone to the runtime
   // dir then, and the session log is a record, not a need (`cat >> log` failing ends only the pipe).
   ensureLogDirs(l.fleet);
-  const r = await l.tmux.newSession({ name: session, cwd, command, env });
-  if (r.code !== 0) throw new Error(`tmux new-session ${session} failed: ${r.stderr.trim() || `exit ${r.code}`}`);
-  try {
-    const p = await l.tmux.pipeToFile(session, sessionLogFile(l.fleet, session));
-    if (p.code !== 0) l.say(`${session}: session log not recorded: ${p.stderr.trim() || `pipe-pane exit ${p.code}`}`);
-  } catch (err) {
-    l.say(`${session}: session log not recorded: ${(err as Error).message}`);
+  // The log pipe is chained into the same tmux command: an agent that dies at once still leaves
+  // what it said (a separate pipe-pane afterwards would find the pane already gone).
+  const r = await l.tmux.newSession({ name: session, cwd, command, env, logTo: sessionLogFile(l.fleet, session) });
+  if (r.code === 0) return;
+  // The chained pipe-pane can fail on its own (its pane already dead): the session still counts.
+  if (!(await l.tmux.hasSession(session))) {
+    throw new Error(`tmux new-session ${session} failed: ${r.stderr.trim() || `exit ${r.code}`}`);
   }
+  l.say(`${session}: session log not recorded: ${r.stderr.trim() || `exit ${r.code}`}`);
 }
 
 export interface StartOptions {
