@@ -5,10 +5,11 @@ import { renameSync, rmSync, statSync } from "node:fs";
 import { LOG_KEEP_MAX } from "../config/schema.js";
 import { rotatedSessionLogFile, sessionLogFile, type PathFleet } from "./paths.js";
 
-/** The live log's size in bytes; 0 when there is none. */
+/** The live log's size in bytes; 0 when there is none (or it cannot be read). */
 export function sessionLogSize(f: PathFleet, session: string): number {
   try {
-    return statSync(sessionLogFile(f, session)).size;
+    // Called for every log several times a second: no exception for the common "no log yet".
+    return statSync(sessionLogFile(f, session), { throwIfNoEntry: false })?.size ?? 0;
   } catch {
     return 0;
   }

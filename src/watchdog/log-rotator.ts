@@ -63,13 +63,16 @@ export class LogRotator {
   private schedule(ms: number): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
-      this.running = this.check().then((next) => this.schedule(next));
+      // The plan counts from the sizes it read: a look slowed by tmux (busy with the very flood it
+      // rotates) must not push the next one later.
+      const started = Date.now();
+      this.running = this.check().then((next) => this.schedule(Math.max(0, next - (Date.now() - started))));
     }, ms);
     // The watchdog's loop keeps the process alive; this timer never should.
     this.timer.unref();
   }
 
-  /** One look: rotate what needs it. Returns when to look again (ms). Never throws. */
+  /** One look: rotate what needs it. Returns when to look again (ms from the look's start). Never throws. */
   async check(): Promise<number> {
     try {
       const fleet = this.deps.fleet();

@@ -5,6 +5,8 @@ import {
   FLOOD_BYTES_PER_MS,
   MAX_CHECK_MS,
   MIN_CHECK_MS,
+  REACT_MS,
+  ROTATE_LATENCY_MS,
   growthRate,
   planLogCheck,
   rotateThreshold,
@@ -20,8 +22,8 @@ const mibps = (n: number) => (n * MiB) / 1000;
 
 describe("rotateThreshold", () => {
   test.each([
-    // Headroom for a flood at FLOOD_BYTES_PER_MS during one look plus a rotation (150 ms): ~7.2 MiB.
-    { cap: CAP, want: Math.floor(CAP - FLOOD_BYTES_PER_MS * 150), why: "default cap: flood headroom" },
+    // Headroom for a flood at FLOOD_BYTES_PER_MS during one look plus a rotation (200 ms): ~9.6 MiB.
+    { cap: CAP, want: Math.floor(CAP - FLOOD_BYTES_PER_MS * REACT_MS), why: "default cap: flood headroom" },
     { cap: 1024 * MiB, want: Math.floor(0.9 * 1024 * MiB), why: "large cap: 10% headroom is more" },
     { cap: 4 * MiB, want: 2 * MiB, why: "small cap: never below half" },
     { cap: 64 * KiB, want: 32 * KiB, why: "the minimum cap" },
@@ -33,10 +35,12 @@ describe("rotateThreshold", () => {
 describe("growthRate", () => {
   test.each([
     { size: 5000, prev: undefined, now: NOW, want: 0, why: "first look: unknown" },
-    { size: 5000, prev: { size: 1000, at: NOW - 100 }, now: NOW, want: 40, why: "grew 4000 in 100 ms" },
-    { size: 1000, prev: { size: 1000, at: NOW - 100 }, now: NOW, want: 0, why: "unchanged" },
-    { size: 300, prev: { size: 9000, at: NOW - 100 }, now: NOW, want: 3, why: "smaller: replaced, all of it new" },
-    { size: 5000, prev: { size: 1000, at: NOW }, now: NOW, want: 0, why: "no time passed" },
+    { size: 5000, prev: { size: 1000, at: NOW - 100, rate: 0 }, now: NOW, want: 40, why: "grew 4000 in 100 ms" },
+    { size: 1000, prev: { size: 1000, at: NOW - 100, rate: 0 }, now: NOW, want: 0, why: "unchanged" },
+    { size: 300, prev: { size: 9000, at: NOW - 100, rate: 0 }, now: NOW, want: 3, why: "smaller: replaced, all of it new" },
+    { size: 5000, prev: { size: 1000, at: NOW, rate: 0 }, now: NOW, want: 0, why: "no time passed" },
+    { size: 1000, prev: { size: 1000, at: NOW - 100, rate: 40 }, now: NOW, want: 20, why: "a dip in a flood only halves the estimate" },
+    { size: 9000, prev: { size: 1000, at: NOW - 100, rate: 40 }, now: NOW, want: 80, why: "faster than estimated: the new rate" },
   ])("$why", ({ size, prev, now, want }) => {
     expect(growthRate(size, prev, now)).toBe(want);
   });
@@ -45,8 +49,8 @@ describe("growthRate", () => {
 interface Row {
   why: string;
   cap?: number;
-  /** session → [size now, size at the last look (omit: never looked), ms since that look]. */
-  logs: Record<string, [number, number?, number?]>;
+  /** session → [size now, size at the last look (omit: never looked), ms since that look, rate estimate then]. */
+  logs: Record<string, [number, number?, number?, number?]>;
   rotate: string[];
   /** Exact ms, or a [min, max] range. */
   next: number | [number, number];
@@ -101,9 +105,15 @@ const rows: Row[] = [
   { why: "a huge cap, idle: the longest interval", cap: 4096 * MiB, logs: { a: [0, 0, 1000] }, rotate: [], next: MAX_CHECK_MS },
   {
     why: "several logs: only the full one rotates; the next look suits the fullest of the rest",
-    logs: { a: [T + 5, T, 1000], b: [40 * MiB, 40 * MiB, 1000], c: [0, 0, 1000] },
+    logs: { a: [T + 5, T, 1000], b: [38 * MiB, 38 * MiB, 1000], c: [0, 0, 1000] },
     rotate: ["a"],
-    next: Math.max(MIN_CHECK_MS, Math.round((T - 40 * MiB) / FLOOD_BYTES_PER_MS)),
+    next: Math.max(MIN_CHECK_MS, Math.round((T - 38 * MiB) / FLOOD_BYTES_PER_MS)),
+  },
+  {
+    why: "a flood's burst dipped (5 MiB/s after 100 MiB/s): the halved estimate still sets the next look",
+    logs: { a: [30 * MiB, 30 * MiB - mibps(5) * 100, 100, mibps(100)] },
+    rotate: [],
+    next: Math.round((T - 30 * MiB) / mibps(50)),
   },
 ];
 
@@ -111,9 +121,9 @@ describe("planLogCheck", () => {
   test.each(rows)("$why", (row) => {
     const sizes = new Map<string, number>();
     const seen = new Map<string, LogSeen>();
-    for (const [s, [size, before, ago]] of Object.entries(row.logs)) {
+    for (const [s, [size, before, ago, rate]] of Object.entries(row.logs)) {
       sizes.set(s, size);
-      if (before !== undefined) seen.set(s, { size: before, at: NOW - (ago ?? 1000) });
+      if (before !== undefined) seen.set(s, { size: before, at: NOW - (ago ?? 1000), rate: rate ?? 0 });
     }
     const plan = planLogCheck({ now: NOW, maxBytes: row.cap ?? CAP, sizes, seen });
     expect(plan.rotate).toEqual(row.rotate);
@@ -129,18 +139,20 @@ describe("planLogCheck", () => {
       now: NOW,
       maxBytes: CAP,
       sizes: new Map([["a", T + 1], ["b", 7]]),
-      seen: new Map([["gone", { size: 5, at: NOW - 100 }]]),
+      seen: new Map([["gone", { size: 5, at: NOW - 100, rate: 0 }]]),
     });
     expect([...plan.seen]).toEqual([
-      ["a", { size: 0, at: NOW }],
-      ["b", { size: 7, at: NOW }],
+      ["a", { size: 0, at: NOW, rate: 0 }],
+      ["b", { size: 7, at: NOW, rate: 0 }],
     ]);
   });
 
   test("a flood at the assumed worst rate never carries a log past its cap between looks", () => {
-    // Simulate: each look happens when planned (plus the allowed lateness), the log grows at the
-    // worst rate in between, and a rotation empties it. The largest size any look sees stays under the cap.
-    for (const cap of [CAP, 16 * MiB, 8 * MiB]) {
+    // Simulate: each look happens when planned plus the rotation latency allowed for, the log grows
+    // at the worst rate in between, and a rotation empties it. No look ever finds it at the cap.
+    // Caps down to what the worst flood writes in one look plus a rotation (~9.6 MiB); below that
+    // polling cannot hold a worst-case flood, only slower ones.
+    for (const cap of [CAP, 16 * MiB, Math.ceil(FLOOD_BYTES_PER_MS * REACT_MS) + 1]) {
       let seen = new Map<string, LogSeen>();
       let size = 0;
       let now = NOW;
@@ -149,7 +161,7 @@ describe("planLogCheck", () => {
         const plan = planLogCheck({ now, maxBytes: cap, sizes: new Map([["a", size]]), seen });
         seen = plan.seen;
         if (plan.rotate.includes("a")) size = 0;
-        const dt = plan.nextCheckMs + 50;
+        const dt = plan.nextCheckMs + ROTATE_LATENCY_MS;
         now += dt;
         size += FLOOD_BYTES_PER_MS * dt;
         largest = Math.max(largest, size);
