@@ -76,14 +76,15 @@ export function windowOfMessage(message: string | undefined): string | undefined
 }
 
 /**
- * The exact reset of the limit in force: the window the account reports as used up (the statusLine
- * refresh after the StopFailure says 100), else the window the message named. No guess otherwise:
- * the caller falls back to the screen's reset text.
+ * The exact reset of the limit in force: a window the account reports as used up (>= 100%; the
+ * statusLine refresh right after the StopFailure says so), the one the message named first. A
+ * window below 100% is not trusted even when named: until that refresh arrives it holds the
+ * figures from before the limit. No guess otherwise: the caller falls back to the screen's text.
  */
 export function limitReset(windows: RateWindow[] | undefined, named: string | undefined): { resetsAt?: number; window?: string } {
-  const full = windows?.filter((w) => (w.usedPct ?? 0) >= 100 && w.resetsAt !== undefined);
+  const full = (windows ?? []).filter((w) => (w.usedPct ?? 0) >= 100 && w.resetsAt !== undefined);
   // Two windows used up: the limit lasts until the later one resets.
-  const w = full?.length ? full.reduce((a, b) => (b.resetsAt! > a.resetsAt! ? b : a)) : windows?.find((x) => x.name === named);
+  const w = full.find((x) => x.name === named) ?? (full.length ? full.reduce((a, b) => (b.resetsAt! > a.resetsAt! ? b : a)) : undefined);
   return w ? { resetsAt: w.resetsAt, window: w.name } : { window: named };
 }
 
