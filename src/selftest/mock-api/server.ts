@@ -4,6 +4,7 @@
 // package runs, with nothing else installed. Loaded only by `selftest --live` and its tests.
 import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { claudeRateLimitHeaders, type ClaudeRateLimits } from "./claude-limits.js";
 import { failureReply } from "./failures.js";
 import { anthropicReply, chatReply, responsesReply, sendJson } from "./replies.js";
 import { SCENARIOS, type ApiKind, type MockRequest, type MockServerOptions, type Scenario } from "./types.js";
@@ -16,7 +17,8 @@ const DEFAULT_REPLY =
 export class MockModelServer {
   private server: http.Server;
   private sockets = new Set<Socket>();
-  private opts: Required<Omit<MockServerOptions, "onRequest" | "port" | "scenario">>;
+  private opts: Required<Omit<MockServerOptions, "onRequest" | "port" | "scenario" | "claudeRateLimits">>;
+  private claudeRateLimits?: ClaudeRateLimits;
   private onRequest?: (r: MockRequest) => void;
   private _scenario: Scenario;
   private requestedPort: number;
@@ -28,6 +30,7 @@ export class MockModelServer {
   constructor(options: MockServerOptions = {}) {
     this._scenario = options.scenario ?? "ok";
     this.onRequest = options.onRequest;
+    this.claudeRateLimits = options.claudeRateLimits;
     this.opts = {
       replyText: options.replyText ?? DEFAULT_REPLY,
       tokenMs: options.tokenMs ?? 40,
@@ -126,6 +129,11 @@ export class MockModelServer {
     if (api === "other") return probe(method, p, parsed, res);
     const scenario = record.scenario;
     if (scenario === "hang") return; // accepted, never answered: the socket stays open until close()
+    if (api === "anthropic" && this.claudeRateLimits) {
+      // On every reply, success or 429: writeHead's own headers (the 429's rejected claim) win over these.
+      const exhausted = scenario === "usage_limit" ? this.opts.limitClaim : undefined;
+      for (const [k, v] of Object.entries(claudeRateLimitHeaders(this.claudeRateLimits, this.opts.resetInSeconds, exhausted))) res.setHeader(k, v);
+    }
     const failure = failureReply(api, scenario, { ...this.opts, seq: this.seq });
     if (failure) return sendJson(res, failure);
     const spec = {
