@@ -3,7 +3,7 @@
 // everything the result depends on: the file's text, its path, the env overrides, this build, and
 // what is on disk at every path the file checks named (a prompt file deleted since, or no longer
 // readable, is an error). Both files are read only when they are regular files (read.ts).
-import { statSync } from "node:fs";
+import { lstatSync, mkdirSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { checkPath, type PathCheck, type PathKind } from "./checks.js";
@@ -55,6 +55,30 @@ function envStamp(env: NodeJS.ProcessEnv): string {
     .join("\n");
 }
 
+/**
+ * Make `dir` one level at a time; false when that fails. Not mkdirSync({ recursive }): where mkdir
+ * fails with ENOENT under an existing parent (procfs, say XDG_CACHE_HOME=/proc/x) Node's recursive
+ * mkdir retries forever, and status would hang instead of running uncached.
+ */
+function makeDirs(dir: string): boolean {
+  const missing: string[] = [];
+  for (let d = dir; ; d = path.dirname(d)) {
+    try {
+      lstatSync(d);
+      break;
+    } catch {
+      if (path.dirname(d) === d) return false;
+      missing.unshift(d);
+    }
+  }
+  try {
+    for (const d of missing) mkdirSync(d);
+    return statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 interface CacheEntry {
   key: string;
   /** Each check and the kind of what was at its path when the fleet passed it. */
@@ -100,7 +124,7 @@ export async function loadFleetCached(configPath: string): Promise<Fleet> {
   if (now.every((r) => r.problem === undefined)) {
     const entry: CacheEntry = { key, paths: checks.map((c, i) => [c, now[i]!.kind]), fleet };
     try {
-      writeFileAtomic(cacheFile, JSON.stringify(entry));
+      if (makeDirs(path.dirname(cacheFile))) writeFileAtomic(cacheFile, JSON.stringify(entry));
     } catch {
       /* an unwritable cache only costs speed */
     }

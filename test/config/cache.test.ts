@@ -115,6 +115,17 @@ describe("loadFleetCached", () => {
     expect(await errorLines(loadFleetCached(fifo))).toEqual([`${fifo}: is a FIFO (named pipe); a config must be a regular file`]);
   });
 
+  test("a cache dir where no directory can be made (under /proc) costs speed, not a hang", async () => {
+    const p = project(TOML, { "p.md": "hi\n" });
+    process.env.XDG_CACHE_HOME = "/proc/self/agents-cache";
+    try {
+      expect((await loadFleetCached(p.file)).agents[0]!.name).toBe("a");
+      expect((await loadFleetCached(p.file)).agents[0]!.name).toBe("a");
+    } finally {
+      process.env.XDG_CACHE_HOME = cacheHome;
+    }
+  });
+
   test("a config that fails its checks is not cached", async () => {
     const p = project(TOML);
     await errorLines(loadFleetCached(p.file));
