@@ -71,8 +71,10 @@ describe("capped session logs on a real tmux server", () => {
     expect(drops).toBeGreaterThan(5);
     expect(existsSync(part(KEEP))).toBe(true);
     expect(mostParts).toBeLessThanOrEqual(KEEP);
-    // Each rotation re-pointed the pane's pipe: the old one stopped writing `.1` and a new live log began.
-    expect(largestPart, `largest .1 seen: ${largestPart} bytes`).toBeLessThan(CAP);
+    // Each rotation re-pointed the pane's pipe: the old one stopped writing `.1` and a new live log
+    // began. (`.1` also gets what arrived while tmux switched pipes, so it may pass the threshold;
+    // without the switch it would grow for the whole flood.)
+    expect(largestPart, `largest .1 seen: ${largestPart} bytes`).toBeLessThan(2 * CAP);
     expect(existsSync(live)).toBe(true);
     const text = [part(1), live].filter(existsSync).map((p) => readFileSync(p, "utf8")).join("");
     const lines = text.split(/\r?\n/);
