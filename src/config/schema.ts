@@ -208,7 +208,7 @@ const handoffSchema = z.strictObject({
   branch: z.string().default("main"),
   /** Seconds one handoff reading (fetch + reads) may take before its git is killed. It runs in
    * the background, so this bounds how stale handoff news can get, never a tick. */
-  fetch_timeout: positiveSeconds.max(3600).default(60),
+  fetch_timeout: positiveSeconds.max(3600, "must be at most 3600 seconds (1 hour)").default(60),
 });
 
 const onCompleteSchema = z.strictObject({

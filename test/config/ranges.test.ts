@@ -42,7 +42,7 @@ describe("seconds keys are bounded", () => {
     ["wake", "interval", `${MONTH}`, undefined],
     ["wake", "interval", `${MONTH + 1}`, MONTH_MSG],
     // A key that narrows the shared bound reports only its own, tighter one.
-    ["handoff", "fetch_timeout", `${DAY + 1}`, "Too big: expected number to be <=3600"],
+    ["handoff", "fetch_timeout", `${DAY + 1}`, "must be at most 3600 seconds (1 hour)"],
   ])("[%s] %s = %s", (table, key, value, problem) => {
     const p = project(withKey(table, key, value), { "w.md": "wake\n" });
     const at = table === "wake" ? `agent[0](a).wake.${key}` : table === "handoff" ? `loop.handoff.${key}` : `${table}.${key}`;

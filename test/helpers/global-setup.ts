@@ -10,7 +10,7 @@
 // At the end both are removed, and anything still in them is a leak: it is listed, any tmux
 // server still behind a leftover socket is killed, and the run fails (exit code 1).
 import { spawnSync } from "node:child_process";
-import { lstatSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
@@ -36,17 +36,32 @@ function leavesUnder(dir: string): string[] {
 }
 
 export default function setup(): () => void {
-  const saved = { TMPDIR: process.env.TMPDIR, TMUX_TMPDIR: process.env.TMUX_TMPDIR };
+  const saved = {
+    TMPDIR: process.env.TMPDIR,
+    TMUX_TMPDIR: process.env.TMUX_TMPDIR,
+    XDG_CACHE_HOME: process.env.XDG_CACHE_HOME,
+    XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR,
+  };
   const sandbox = mkdtempSync(path.join(os.tmpdir(), "agents-test-run-"));
   const tmuxDir = mkdtempSync("/tmp/agt-run-");
   process.env.TMPDIR = sandbox;
   process.env.TMUX_TMPDIR = tmuxDir;
+  // `status` caches fleets under XDG_CACHE_HOME and the watchdog keeps its lock under
+  // XDG_RUNTIME_DIR: a test run must write neither into the real home nor the real runtime dir.
+  // Both are the run's own and go with it (their content is the product's, not a test's leak).
+  const xdg = { cache: path.join(sandbox, "xdg-cache"), runtime: path.join(sandbox, "xdg-runtime") };
+  mkdirSync(xdg.cache, { mode: 0o700 });
+  mkdirSync(xdg.runtime, { mode: 0o700 });
+  process.env.XDG_CACHE_HOME = xdg.cache;
+  process.env.XDG_RUNTIME_DIR = xdg.runtime;
 
   return function teardown() {
     for (const [k, v] of Object.entries(saved)) {
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;
     }
+    rmSync(xdg.cache, { recursive: true, force: true });
+    rmSync(xdg.runtime, { recursive: true, force: true });
     const leftovers = leavesUnder(sandbox).map((p) => path.join(sandbox, p));
     // tmux makes tmux-UID itself; only what is inside it (a socket) is a test's.
     for (const rel of leavesUnder(tmuxDir)) {
