@@ -1,10 +1,11 @@
 // `agents init`: scaffold a project from the shipped templates (templates/init/, prompts/).
 // Never overwrites: an existing agents.toml stops it, existing prompts, plans and status files stay.
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { UserError } from "../errors.js";
 import { renderText } from "../fleet/template.js";
+import { mkdirp } from "../state/files.js";
 import type { Args } from "./table.js";
 
 const PACKAGE_ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -18,7 +19,7 @@ export function run(inv: Args<"init">): number {
   if (existsSync(cfg)) throw new UserError(`${cfg}: already exists; refusing to overwrite`);
   const prompts = path.join(target, "prompts");
   const clashes = PROMPTS.filter((f) => existsSync(path.join(prompts, f)));
-  mkdirSync(prompts, { recursive: true });
+  mkdirp(prompts);
   const prefix = path.basename(target).replace(/[^A-Za-z0-9_-]/g, "-").slice(0, 30) || "proj";
   writeFileSync(cfg, renderText(readFileSync(path.join(TEMPLATES, "agents.toml"), "utf8"), { prefix }), { flag: "wx" });
   for (const f of PROMPTS) {
@@ -26,7 +27,7 @@ export function run(inv: Args<"init">): number {
   }
   for (const rel of ["plans/P1.md", "status/P1-STATUS.md"]) {
     const dest = path.join(target, rel);
-    mkdirSync(path.dirname(dest), { recursive: true });
+    mkdirp(path.dirname(dest));
     if (!existsSync(dest)) copyFileSync(path.join(TEMPLATES, rel), dest);
   }
   io.out(`created ${cfg}, prompts/ (${PROMPTS.join(", ")}), plans/P1.md, status/P1-STATUS.md`);

@@ -1,7 +1,9 @@
-// `agents logs`: a session's pane log through tail, or the watchdog's decision events.
-import { existsSync, readFileSync } from "node:fs";
+// `agents logs`: a session's pane log through tail, or the watchdog's decision events. Either file
+// must be a regular file: tail (or our read) of a FIFO put in its place would wait for a writer.
+import { existsSync, statSync } from "node:fs";
 import { execa } from "execa";
 import { UserError } from "../errors.js";
+import { NotRegularFile, readRegularFile } from "../state/files.js";
 import { sessionLogFile, watchdogEventsFile } from "../state/paths.js";
 import { openFleet, type Ctx } from "./context.js";
 import type { Args } from "./table.js";
@@ -18,6 +20,10 @@ export async function run(inv: Args<"logs">): Promise<number> {
   const file = sessionLogFile(fleet, owner.session);
   if (!existsSync(file)) {
     io.err(`no log yet for ${name} (${file})`);
+    return 1;
+  }
+  if (!statSync(file).isFile()) {
+    io.err(`${file}: not a regular file; no log to show`);
     return 1;
   }
   const r = await execa("tail", ["-n", String(lines), ...(follow ? ["-F"] : []), file], { stdio: "inherit", reject: false });
@@ -42,7 +48,15 @@ async function watchdogEvents(ctx: Ctx, follow: boolean, lines: number, json: bo
     return 1;
   }
   const fmt = json ? (l: string) => l : formatEvent;
-  const all = readFileSync(file, "utf8").split("\n").filter(Boolean);
+  let text: string;
+  try {
+    text = readRegularFile(file);
+  } catch (err) {
+    if (!(err instanceof NotRegularFile)) throw err;
+    ctx.io.err(`${err.message}; no events to show`);
+    return 1;
+  }
+  const all = text.split("\n").filter(Boolean);
   for (const l of lines ? all.slice(-lines) : []) ctx.io.out(fmt(l));
   if (!follow) return 0;
   const child = execa("tail", ["-n", "0", "-F", file], { reject: false, buffer: false });

@@ -2,14 +2,13 @@
 // validating with zod costs more than the rest of `agents status` together; the cache key covers
 // everything the result depends on: the file's text, its path, the env overrides, this build, and
 // what is on disk at every path the file checks named (a prompt file deleted since, or no longer
-// readable, is an error). Both files are read only when they are regular files (read.ts).
-import { lstatSync, mkdirSync, statSync } from "node:fs";
+// readable, is an error). Both files are read only when they are regular files (state/regular-file.ts).
+import { statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { checkPath, type PathCheck, type PathKind } from "./checks.js";
-import { readRegularFile } from "./read.js";
 import type { Fleet } from "./types.js";
-import { writeFileAtomic } from "../state/files.js";
+import { readRegularFile, writeFileAtomic } from "../state/files.js";
 
 /** FNV-1a, enough to name a cache file; loading node:crypto would cost status more than it saves. */
 function fnv1a(s: string): string {
@@ -31,7 +30,7 @@ const LOADER_MODULES = [
   "./schema.js",
   "./presets.js",
   "./paths.js",
-  "./read.js",
+  "../state/regular-file.js",
   "../detect/patterns.js",
   "../fleet/command.js",
   "../fleet/template.js",
@@ -53,30 +52,6 @@ function envStamp(env: NodeJS.ProcessEnv): string {
     .sort()
     .map((k) => `${k}=${env[k]}`)
     .join("\n");
-}
-
-/**
- * Make `dir` one level at a time; false when that fails. Not mkdirSync({ recursive }): where mkdir
- * fails with ENOENT under an existing parent (procfs, say XDG_CACHE_HOME=/proc/x) Node's recursive
- * mkdir retries forever, and status would hang instead of running uncached.
- */
-function makeDirs(dir: string): boolean {
-  const missing: string[] = [];
-  for (let d = dir; ; d = path.dirname(d)) {
-    try {
-      lstatSync(d);
-      break;
-    } catch {
-      if (path.dirname(d) === d) return false;
-      missing.unshift(d);
-    }
-  }
-  try {
-    for (const d of missing) mkdirSync(d);
-    return statSync(dir).isDirectory();
-  } catch {
-    return false;
-  }
 }
 
 interface CacheEntry {
@@ -124,7 +99,8 @@ export async function loadFleetCached(configPath: string): Promise<Fleet> {
   if (now.every((r) => r.problem === undefined)) {
     const entry: CacheEntry = { key, paths: checks.map((c, i) => [c, now[i]!.kind]), fleet };
     try {
-      if (makeDirs(path.dirname(cacheFile))) writeFileAtomic(cacheFile, JSON.stringify(entry));
+      // Its dir is made by mkdirp (state/mkdirp.ts): an XDG_CACHE_HOME under /proc costs speed, not a hang.
+      writeFileAtomic(cacheFile, JSON.stringify(entry));
     } catch {
       /* an unwritable cache only costs speed */
     }

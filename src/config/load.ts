@@ -5,9 +5,9 @@ import path from "node:path";
 import { ConfigError } from "../errors.js";
 import { runChecks, type PathCheck } from "./checks.js";
 import { parseConfig } from "./parse.js";
-import { NotRegularFile, readRegularFile } from "./read.js";
 import { resolveConfig } from "./resolve.js";
 import type { Fleet, LoadOptions } from "./types.js";
+import { NotRegularFile, readRegularFile } from "../state/files.js";
 
 export { defaultConfigPath, resolvePath } from "./paths.js";
 export { parseTomlFile } from "./parse.js";

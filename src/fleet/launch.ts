@@ -1,9 +1,9 @@
 // Effects of starting and stopping the fleet's sessions. Decisions about *whether* to start live
 // in the callers (up, the watchdog); this module only knows *how*.
-import { mkdirSync } from "node:fs";
 import type { Agent, Fleet, Service } from "../config/load.js";
 import type { Tmux } from "../tmux/tmux.js";
 import { readResumeId, writeKickoff } from "../state/kickoff.js";
+import { mkdirp } from "../state/files.js";
 import { ensureLogDirs, sessionLogFile } from "../state/paths.js";
 import { agentModel, buildKickoff } from "./kickoff.js";
 import { buildLaunch } from "./command.js";
@@ -30,7 +30,7 @@ async function createSession(
   command: string,
   env: Record<string, string>,
 ): Promise<void> {
-  mkdirSync(cwd, { recursive: true });
+  mkdirp(cwd);
   // log_dir full or read-only must not fail a start: the kickoff has already gone to the runtime
   // dir then, and the session log is a record, not a need (`cat >> log` failing ends only the pipe).
   ensureLogDirs(l.fleet);

@@ -1,12 +1,12 @@
 // Before an agent starts, mark its folder as trusted in the CLI's own config, so an unattended
 // start never stops at "Do you trust this folder?" (whose default answer exits the CLI).
 // Only the one trust entry is ever added; everything else in the user's files is left as it was.
-import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { existsSync, realpathSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parse as parseToml } from "smol-toml";
 import type { Agent } from "../config/load.js";
-import { writeFileAtomic } from "../state/files.js";
+import { NotRegularFile, readRegularFile, writeFileAtomic } from "../state/files.js";
 
 export type PreseedKind = "claude" | "codex";
 
@@ -73,11 +73,13 @@ export function trustKeys(dir: string): string[] {
 /**
  * Set projects[dir].hasTrustDialogAccepted in Claude Code's config. A missing file is left missing:
  * the first run needs the user's own login and onboarding, which we must not fake. A file we
- * cannot parse is left alone too: rewriting it would destroy the user's settings.
+ * cannot parse (or that is not a regular file) is left alone too: rewriting it would destroy the
+ * user's settings.
  */
 export function trustClaude(file: string, dir: string): boolean {
   if (!existsSync(file)) return false;
-  const text = readFileSync(file, "utf8");
+  const text = readIfRegular(file);
+  if (text === undefined) return false;
   let cfg: unknown;
   try {
     cfg = JSON.parse(text);
@@ -105,7 +107,8 @@ export function trustClaude(file: string, dir: string): boolean {
 export function trustCodex(file: string, dir: string): boolean {
   // No Codex folder at all means Codex was never set up here; its first run needs the user.
   if (!existsSync(path.dirname(file))) return false;
-  const text = existsSync(file) ? readFileSync(file, "utf8") : "";
+  const text = existsSync(file) ? readIfRegular(file) : "";
+  if (text === undefined) return false;
   let cfg: Record<string, unknown>;
   try {
     cfg = parseToml(text) as Record<string, unknown>;
@@ -134,6 +137,19 @@ export function tomlKey(s: string): string {
     if (c === '"') return '\\"';
     return `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
   })}"`;
+}
+
+/**
+ * The file's text; undefined when something other than a regular file is there (not ours to
+ * edit, and a FIFO must not hang a start). Other errors (EACCES) reach the caller as before.
+ */
+function readIfRegular(file: string): string | undefined {
+  try {
+    return readRegularFile(file);
+  } catch (err) {
+    if (err instanceof NotRegularFile) return undefined;
+    throw err;
+  }
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

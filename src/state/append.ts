@@ -5,11 +5,13 @@
 // - the file cannot be written (full, read-only, a file where its folder should be): the line goes
 //   to a fallback file (the runtime dir), or to stderr when that fails too; every line tries the
 //   real file first, so writing resumes there as soon as the disk allows;
-// - a write cut short by a full disk is cut back, so the file never holds half a JSON line.
+// - a write cut short by a full disk is cut back, so the file never holds half a JSON line;
+// - a FIFO (or device) in the file's place: never waited on, written around like an unwritable file.
 // pino's own destination (sonic-boom) is not used: in sync mode a failed write becomes an 'error'
 // event that throws when nobody listens, and its reopen() does not notice a deleted folder.
-import { appendFileSync, closeSync, fstatSync, ftruncateSync, mkdirSync, openSync, statSync, writeSync } from "node:fs";
+import { appendFileSync, closeSync, constants, fstatSync, ftruncateSync, openSync, statSync, writeSync } from "node:fs";
 import path from "node:path";
+import { mkdirp } from "./mkdirp.js";
 
 export type SinkChange =
   | { kind: "degraded"; reason: string; errno: string }
@@ -115,9 +117,17 @@ export class AppendSink {
       this.closeFd();
       this.changes.push({ kind: "reopened", reason: `${this.file} was removed or replaced; writing a new one` });
     }
-    mkdirSync(path.dirname(this.file), { recursive: true });
-    this.fd = openSync(this.file, "a");
-    return { fd: this.fd, size: fstatSync(this.fd).size };
+    mkdirp(path.dirname(this.file));
+    // Non-blocking: opening a FIFO someone put here for writing would wait for a reader, forever.
+    // Anything but a regular file is a file we cannot write (the fallback takes the line).
+    const fd = openSync(this.file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | (constants.O_NONBLOCK ?? 0), 0o666);
+    const st = fstatSync(fd);
+    if (!st.isFile()) {
+      closeSync(fd);
+      throw Object.assign(new Error(`${this.file} is not a regular file`), { code: "ENOTREG" });
+    }
+    this.fd = fd;
+    return { fd, size: st.size };
   }
 
   private writeFile(line: string): void {

@@ -1,13 +1,20 @@
 // Every state write goes to a temp file in the same directory and is renamed into place, so a
-// crash mid-write leaves either the old content or the new, never a torn file.
-import { mkdirSync, readFileSync, renameSync, writeFileSync, rmSync, openSync, fsyncSync, closeSync, fchmodSync } from "node:fs";
+// crash mid-write leaves either the old content or the new, never a torn file. Every read takes
+// only a regular file (regular-file.ts): a FIFO put where state lives must not hang `status` or
+// the watchdog, so it reads as unreadable.
+import { renameSync, writeFileSync, rmSync, openSync, fsyncSync, closeSync, fchmodSync } from "node:fs";
 import path from "node:path";
+import { mkdirp } from "./mkdirp.js";
+import { readRegularFile } from "./regular-file.js";
+
+export { mkdirp } from "./mkdirp.js";
+export { NotRegularFile, readRegularFile } from "./regular-file.js";
 
 let counter = 0;
 
 /** `mode`: the new file's permissions, set before any content is written (for files holding secrets). */
 export function writeFileAtomic(file: string, content: string, opts: { mode?: number } = {}): void {
-  mkdirSync(path.dirname(file), { recursive: true });
+  mkdirp(path.dirname(file));
   const tmp = `${file}.${process.pid}.${++counter}.tmp`;
   try {
     const fd = openSync(tmp, "wx", opts.mode ?? 0o666);
@@ -25,9 +32,10 @@ export function writeFileAtomic(file: string, content: string, opts: { mode?: nu
   }
 }
 
+/** The file's text, or `fallback` when it is absent, unreadable or not a regular file. */
 export function readTextOr(file: string, fallback: string | undefined): string | undefined {
   try {
-    return readFileSync(file, "utf8");
+    return readRegularFile(file);
   } catch {
     return fallback;
   }

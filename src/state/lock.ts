@@ -4,11 +4,11 @@
 // The lock lives in the runtime dir (state/paths.ts), where deleting log_dir cannot remove it.
 // Watchdogs from before that kept it in log_dir/state/: that place is still honoured on acquire
 // (and by holderOf), and still written, best effort, so an older watchdog started later refuses too.
-import { openSync, writeSync, closeSync, readFileSync, rmSync, mkdirSync } from "node:fs";
+import { openSync, writeSync, closeSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { RuntimeError } from "../errors.js";
 import { running } from "../proc/group.js";
-import { writeFileAtomic } from "./files.js";
+import { mkdirp, readTextOr, writeFileAtomic } from "./files.js";
 import { ensureRuntimeDir, legacyLockOf, legacyWatchdogLockFile, tidyRuntimeDir, watchdogLockFile, type PathFleet } from "./paths.js";
 
 export interface LockInfo {
@@ -27,14 +27,23 @@ export function processStart(pid: number): string | undefined {
   }
 }
 
+/**
+ * The record in a lock file, or undefined. Read as a regular file only: the legacy lock sits in
+ * log_dir, where a FIFO in its place must not hang `status` or the watchdog.
+ */
+function readLock(file: string): LockInfo | undefined {
+  const text = readTextOr(file, undefined);
+  return text === undefined ? undefined : (JSON.parse(text) as LockInfo);
+}
+
 /** Running, and not a zombie: a killed watchdog nobody reaped must not hold the lock forever. */
 const alive = running;
 
 /** The live holder recorded in one file, or undefined (absent, unreadable, dead or reused pid). */
 function liveHolder(file: string): LockInfo | undefined {
   try {
-    const info = JSON.parse(readFileSync(file, "utf8")) as LockInfo;
-    if (!alive(info.pid)) return undefined;
+    const info = readLock(file);
+    if (!info || !alive(info.pid)) return undefined;
     const start = processStart(info.pid);
     if (start !== undefined && info.start && start !== info.start) return undefined;
     return info;
@@ -67,8 +76,8 @@ export function clearLockOf(file: string, holder: LockInfo, legacy: string | und
   for (const place of [file, legacy]) {
     if (!place) continue;
     try {
-      const info = JSON.parse(readFileSync(place, "utf8")) as LockInfo;
-      if (info.pid !== holder.pid || info.start !== holder.start) continue;
+      const info = readLock(place);
+      if (!info || info.pid !== holder.pid || info.start !== holder.start) continue;
       rmSync(place, { force: true });
       removed.push(place);
     } catch {
@@ -111,7 +120,7 @@ export class FleetLock {
 
   private prepare(): void {
     if (this.opts.prepare) this.opts.prepare();
-    else mkdirSync(path.dirname(this.file), { recursive: true });
+    else mkdirp(path.dirname(this.file));
   }
 
   private isMe(info: LockInfo | undefined): boolean {
@@ -191,7 +200,7 @@ export class FleetLock {
     }
     let mine: LockInfo | undefined;
     try {
-      mine = JSON.parse(readFileSync(this.file, "utf8")) as LockInfo;
+      mine = readLock(this.file);
     } catch {
       /* missing or torn: recreate below */
     }
@@ -216,7 +225,7 @@ export class FleetLock {
     for (const place of [this.file, this.legacy]) {
       if (!place) continue;
       try {
-        if (this.isMe(JSON.parse(readFileSync(place, "utf8")) as LockInfo)) rmSync(place, { force: true });
+        if (this.isMe(readLock(place))) rmSync(place, { force: true });
       } catch {
         /* already gone */
       }

@@ -3,10 +3,11 @@
 // log_dir (the lock, and fallbacks for when log_dir cannot be written) live in a private runtime
 // dir keyed by log_dir; their paths are built here too.
 import { createHash } from "node:crypto";
-import { lstatSync, mkdirSync, chmodSync, rmdirSync } from "node:fs";
+import { lstatSync, chmodSync, rmdirSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Fleet } from "../config/load.js";
+import { mkdirp } from "./mkdirp.js";
 
 /** What a path needs to know of the fleet (kept narrow so callers can pass plain config). */
 export type PathFleet = Pick<Fleet, "logDir" | "watchdogSession" | "loop">;
@@ -71,7 +72,7 @@ export const onCompleteTriggerFile = (f: PathFleet): string | undefined =>
  */
 export function ensureLogDirs(f: PathFleet): NodeJS.ErrnoException | undefined {
   try {
-    mkdirSync(stateDir(f), { recursive: true });
+    mkdirp(stateDir(f));
     return undefined;
   } catch (err) {
     return err as NodeJS.ErrnoException;
@@ -104,7 +105,7 @@ export const fallbackEventsFile = (f: PathFleet): string => path.join(runtimeDir
  */
 export function ensureRuntimeDir(f: PathFleet): string {
   const root = runtimeRoot();
-  mkdirSync(root, { recursive: true, mode: 0o700 });
+  mkdirp(root, { mode: 0o700 });
   const st = lstatSync(root);
   const uid = process.getuid?.();
   if (!st.isDirectory() || (uid !== undefined && st.uid !== uid)) {
@@ -112,7 +113,7 @@ export function ensureRuntimeDir(f: PathFleet): string {
   }
   if ((st.mode & 0o077) !== 0) chmodSync(root, 0o700);
   const dir = runtimeDir(f);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  mkdirp(dir, { mode: 0o700 });
   return dir;
 }
 

@@ -1,11 +1,11 @@
 // Carry out decided actions and log each with its reason. Structural actions (kill, start, phase)
 // run in order; pings run in the background so one slow TUI never stalls the tick for the rest.
-import { readFileSync } from "node:fs";
 import type { Fleet } from "../config/load.js";
 import type { Tmux } from "../tmux/tmux.js";
 import type { EventLog } from "../log.js";
 import { startAgent } from "../fleet/launch.js";
 import { ping } from "../fleet/ping.js";
+import { readTextOr } from "../state/files.js";
 import { park } from "../state/parked.js";
 import { clearSequenceComplete, consumeOnCompleteTrigger, markSequenceComplete, writePhaseIndex } from "../state/phase.js";
 import type { Action } from "./types.js";
@@ -23,11 +23,9 @@ export interface Actor {
 function wakeText(fleet: Fleet, agentName: string): string | undefined {
   const agent = fleet.agents.find((a) => a.name === agentName);
   if (!agent?.wake) return undefined;
-  try {
-    return readFileSync(agent.wake.promptFile, "utf8").split(/\s+/).filter(Boolean).join(" ") || undefined;
-  } catch {
-    return undefined;
-  }
+  // A regular file only: a FIFO in its place reads as no wake text instead of hanging the watchdog.
+  const text = readTextOr(agent.wake.promptFile, undefined);
+  return text?.split(/\s+/).filter(Boolean).join(" ") || undefined;
 }
 
 function doPing(actor: Actor, action: Extract<Action, { type: "ping" }>): void {

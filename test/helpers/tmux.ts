@@ -16,6 +16,8 @@ export interface CliResult {
   code: number;
   stdout: string;
   stderr: string;
+  /** Set when the run was killed at its `timeoutMs`. */
+  timedOut?: boolean;
 }
 
 export interface PrivateTmux {
@@ -30,8 +32,9 @@ export interface PrivateTmux {
   tmux(args: string[]): CliResult;
   /** Session names on the private server (empty when the server is not running). */
   sessions(): string[];
-  /** Run the built CLI (`bin/agents ...`) with the private environment. */
-  cli(args: string[], opts?: { cwd?: string; env?: Record<string, string | undefined> }): Promise<CliResult>;
+  /** Run the built CLI (`bin/agents ...`) with the private environment. `timeoutMs`: kill it (SIGKILL)
+   * if it runs longer, and report that as `timedOut`, so a verb that hangs fails its test instead. */
+  cli(args: string[], opts?: { cwd?: string; env?: Record<string, string | undefined>; timeoutMs?: number }): Promise<CliResult>;
   /** Kill the private server and remove its socket dir; safe to call when it never started, and
    * called again after the test file in case a test failed before it did. */
   kill(): void;
@@ -80,8 +83,9 @@ export function privateTmux(tag = "test"): PrivateTmux {
         reject: false,
         cwd: opts.cwd ?? ROOT,
         stdin: "ignore",
+        ...(opts.timeoutMs ? { timeout: opts.timeoutMs, killSignal: "SIGKILL" as const } : {}),
       });
-      return { code: r.exitCode ?? 1, stdout: String(r.stdout), stderr: String(r.stderr) };
+      return { code: r.exitCode ?? 1, stdout: String(r.stdout), stderr: String(r.stderr), ...(r.timedOut ? { timedOut: true } : {}) };
     },
     kill,
   };

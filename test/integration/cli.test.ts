@@ -1,7 +1,8 @@
 // The built CLI's user-facing contract where no fleet needs to run: init, phase, exit codes and
 // one-line errors for bad configs and bad usage. Still on a private tmux socket, so a verb that
 // looks at tmux (status, up) can never reach the default server.
-import { cpSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, onTestFinished, test } from "vitest";
 import { ROOT, copyDemoFleet, privateTmux, removeDir, tempDir, waitFor, type PrivateTmux } from "../helpers/tmux.js";
@@ -284,6 +285,40 @@ function snapshot(dir: string): Record<string, string> {
   }
   return out;
 }
+
+describe("status never waits on a file someone replaced", () => {
+  // The watchdog state, a parked marker, the phase index, the phase's status file and the legacy
+  // lock are all files a user or an agent can replace; a FIFO in each must read as absent (or
+  // unreadable), not hang status until some writer appears.
+  test("a FIFO as each state file: status answers promptly, as if they were absent", async () => {
+    const { dir, config } = copyDemoFleet();
+    dirs.push(dir);
+    const state = path.join(dir, ".agents-state/state");
+    mkdirSync(path.join(state, "parked"), { recursive: true });
+    const fifos = [
+      path.join(state, "watchdog.json"),
+      path.join(state, "parked/builder.json"),
+      path.join(state, "phase-idx"),
+      path.join(state, "watchdog.lock"),
+      path.join(dir, "examples/demo/status/P1-STATUS.md"),
+    ];
+    rmSync(fifos[4]!);
+    for (const f of fifos) expect(spawnSync("mkfifo", [f]).status, f).toBe(0);
+    const t0 = Date.now();
+    const r = await t.cli(["status", "--json", "--config", config], { cwd: dir, timeoutMs: 20_000 });
+    expect(r.timedOut, "status hung on a FIFO").toBeUndefined();
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    const s = JSON.parse(r.stdout) as { phase: { id: string; done: boolean }; rows: { name: string; status: { state: string } }[]; watchdog: { running: boolean } };
+    expect(s.phase).toMatchObject({ id: "P1", done: false });
+    expect(s.watchdog.running).toBe(false);
+    // An unreadable marker still parks: the marker's presence is what counts.
+    expect(s.rows.find((x) => x.name === "builder")!.status.state).toBe("parked");
+    // Nothing was replaced or moved: status only reads.
+    for (const f of fifos) expect(statSync(f).isFIFO(), f).toBe(true);
+  });
+});
 
 describe("phase show / next / set", () => {
   test("moves through the demo fleet's phases and status follows", async () => {

@@ -2,11 +2,12 @@
 // way the watchdog does (readScreen, and dialogStep for start-up dialogs), wait for a state, type
 // a prompt, save screens that read wrong, and stop every process it started.
 import { createHash, randomBytes } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { ScreenRules } from "../../detect/screen.js";
 import type { ScreenState } from "../../detect/types.js";
 import { ping } from "../../fleet/ping.js";
+import { mkdirp } from "../../state/files.js";
 import { Tmux, type PaneInfo } from "../../tmux/tmux.js";
 import { dialogStep, readScreen, type DialogMemory, type ScreenReading } from "../../watchdog/index.js";
 
@@ -114,7 +115,7 @@ export class CliDriver {
     if (this.saved.has(hash)) return;
     this.saved.add(hash);
     const dir = this.opts.saveDirOf();
-    mkdirSync(dir, { recursive: true });
+    mkdirp(dir); // a user's AGENTS_LIVE_SAVE_DIR: never Node's recursive mkdir (state/mkdirp.ts)
     const base = path.join(dir, `${this.backend}-${step}-${r.c.state}-${hash}`);
     const { capturedAt: _at, ...classification } = r.c;
     writeFileSync(`${base}.txt`, r.text);

@@ -1,13 +1,19 @@
-// Reading a file the user names as a config: only a regular file, and never in a way that can
-// block. A FIFO would hang a plain read until some writer appears, and opening a device can have
+// Reading a file that a user or an agent could replace (a config, a prompt, a state file, a lock,
+// a marker): only a regular file, and never in a way that can block. A FIFO would hang a plain read
+// until some writer appears (and with it `status` or the watchdog), and opening a device can have
 // effects of its own, so the path is stat'ed first and opened non-blocking, then checked again on
-// the open descriptor (it may have been swapped in between).
+// the open descriptor (it may have been swapped in between). Imports nothing of the project, so
+// both config/ and state/ can use it without a cycle.
 import { closeSync, constants, fstatSync, openSync, readFileSync, statSync, type Stats } from "node:fs";
 
 /** The path exists but is not a regular file; `what` names what it is ("a directory", "a FIFO"). */
 export class NotRegularFile extends Error {
-  constructor(readonly what: string) {
-    super(`is ${what}, not a regular file`);
+  readonly code = "ENOTREG";
+  constructor(
+    readonly what: string,
+    readonly file: string,
+  ) {
+    super(`${file}: is ${what}, not a regular file`);
   }
 }
 
@@ -23,11 +29,11 @@ function whatIs(st: Stats): string {
 /** The file's text. Throws NotRegularFile, or the fs error (ENOENT, EACCES, ...). */
 export function readRegularFile(file: string): string {
   const before = statSync(file);
-  if (!before.isFile()) throw new NotRegularFile(whatIs(before));
+  if (!before.isFile()) throw new NotRegularFile(whatIs(before), file);
   const fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   try {
     const st = fstatSync(fd);
-    if (!st.isFile()) throw new NotRegularFile(whatIs(st));
+    if (!st.isFile()) throw new NotRegularFile(whatIs(st), file);
     return readFileSync(fd, "utf8");
   } finally {
     closeSync(fd);
