@@ -5,6 +5,7 @@
 import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { claudeRateLimitHeaders, type ClaudeRateLimits } from "./claude-limits.js";
+import { anthropicToolUse, endsWithToolResult } from "./claude-tools.js";
 import { failureReply } from "./failures.js";
 import { anthropicReply, chatReply, responsesReply, sendJson } from "./replies.js";
 import { SCENARIOS, type ApiKind, type MockRequest, type MockServerOptions, type Scenario } from "./types.js";
@@ -143,6 +144,7 @@ export class MockModelServer {
       id: `${++this.seq}${Date.now().toString(36)}`,
       tokenMs: scenario === "slow" ? this.opts.slowTokenMs : this.opts.tokenMs,
     };
+    if (api === "anthropic" && scenario === "tool_use" && !endsWithToolResult(parsed)) return anthropicToolUse(res, spec, parsed);
     if (api === "anthropic") return anthropicReply(res, spec);
     if (api === "responses") return responsesReply(res, spec);
     return chatReply(res, spec);

@@ -2,7 +2,7 @@
 // wire protocols it recognises, and the shape of one reply.
 import type { ClaudeRateLimits } from "./claude-limits.js";
 
-export const SCENARIOS = ["ok", "slow", "usage_limit", "rate_limit", "overloaded", "auth_error", "hang"] as const;
+export const SCENARIOS = ["ok", "slow", "usage_limit", "rate_limit", "overloaded", "auth_error", "hang", "tool_use"] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 /** Which wire protocol a request spoke. */
