@@ -2,7 +2,7 @@
 // server, a throwaway HOME with the user's own hook and statusLine in ~/.claude/settings.json, the
 // mock model server with a subscriber's rate-limit headers. The agent is launched the way `agents
 // up` would (config → prepareAgentHome → buildLaunch) plus claudeTap's arguments, then driven
-// through start, a prompt, a 5-hour usage limit that Claude continues by itself, a weekly limit,
+// through start, a prompt, a tool call, a 5-hour usage limit that Claude continues by itself, a weekly limit,
 // and a resume. readClaudeSignals must read each state; the user's hook and statusLine must still
 // run. AGENTS_SAVE_SIGNAL_FIXTURES=<dir> saves every phase's real lines (the unit tests' fixtures).
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -35,6 +35,7 @@ describe("claude signal tap, real CLI", () => {
     const project = path.join(root, "project");
     mkdirSync(path.join(home, ".claude"), { recursive: true });
     mkdirSync(project);
+    writeFileSync(path.join(project, "README.md"), "# a project\n"); // what the tool_use scenario reads
     const mock = new MockModelServer({
       replyText: "Hello from the mock. All good.",
       tokenMs: 30,
@@ -124,10 +125,19 @@ describe("claude signal tap, real CLI", () => {
       // 2. A prompt and its reply.
       expect(await d().type("Say hello please.", agent.backend.submit_key)).toBe(true);
       const before = r.costUsd!;
-      await until("prompt", (x) => x.state === "idle" && x.costUsd! > before);
+      r = await until("prompt", (x) => x.state === "idle" && x.costUsd! > before);
       phase("prompt-reply");
 
-      // 3. A 5-hour usage limit: limited, the exact reset from rate_limits, the offer to continue.
+      // 3. A turn with a tool call (Read): the tool hooks' markers come between prompt and Stop.
+      mock.setScenario("tool_use");
+      const beforeTool = r.costUsd!;
+      expect(await d().type("Read the README.", agent.backend.submit_key)).toBe(true);
+      r = await until("tool", (x) => x.state === "idle" && x.costUsd! > beforeTool);
+      const events = readFileSync(tap.signalFile, "utf8").split("\n").slice(mark).filter(Boolean).map((l) => JSON.parse(l).hook_event_name);
+      expect(events.filter(Boolean)).toEqual(["UserPromptSubmit", "PreToolUse", "PostToolUse", "Stop"]);
+      phase("tool-use");
+
+      // 4. A 5-hour usage limit: limited, the exact reset from rate_limits, the offer to continue.
       const resetIn = 75;
       mock.setScenario("usage_limit", { resetInSeconds: resetIn, limitClaim: "five_hour" });
       const asked = Date.now();
@@ -141,18 +151,18 @@ describe("claude signal tap, real CLI", () => {
       phase("usage-limit-5h");
       if (SAVE) saveTranscript(r.transcriptPath!, path.join(SAVE, "transcript-limit-offer.jsonl"));
 
-      // 4. At the reset Claude continues by itself (checks every 30 s): working, then idle.
+      // 5. At the reset Claude continues by itself (checks every 30 s): working, then idle.
       mock.setScenario("ok");
       r = await until("auto-continue", (x) => x.state === "idle" && x.limit === undefined, (resetIn + 150) * 1000);
       phase("auto-continue");
 
-      // 5. A weekly limit.
+      // 6. A weekly limit.
       mock.setScenario("usage_limit", { resetInSeconds: 3 * 86_400, limitClaim: "seven_day" });
       expect(await d().type("Continue with the next task.", agent.backend.submit_key)).toBe(true);
       r = await until("weekly", (x) => x.state === "limited" && x.limit?.window === "seven_day" && (x.limit?.resetsAt ?? 0) > Date.now() + 86_400_000);
       phase("usage-limit-7d");
 
-      // 6. Restart with resume = true: the same conversation continues.
+      // 7. Restart with resume = true: the same conversation continues.
       mock.setScenario("ok");
       await d().killServer();
       await killStrays(root, () => {}, false);

@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 
 export const VERSION = "2.1.330";
-export const PHASES = ["start", "prompt-reply", "usage-limit-5h", "auto-continue", "usage-limit-7d", "resume"] as const;
+export const PHASES = ["start", "prompt-reply", "tool-use", "usage-limit-5h", "auto-continue", "usage-limit-7d", "resume"] as const;
 export type Phase = (typeof PHASES)[number];
 
 export const fixturePath = (name: string): string =>

@@ -19,6 +19,7 @@ describe("claude signals: each phase of a real session", () => {
   const cases: Array<[string, () => SignalReading, Partial<SignalReading>]> = [
     ["start: kickoff answered, at the prompt", () => upTo("start"), { state: "idle", limit: undefined }],
     ["a prompt and its reply", () => upTo("prompt-reply"), { state: "idle", limit: undefined }],
+    ["a turn with a tool call", () => upTo("tool-use"), { state: "idle", limit: undefined }],
     ["the 5-hour limit (after the statusLine refresh)", () => upTo("usage-limit-5h"), { state: "limited" }],
     ["the limit reset, Claude continued by itself", () => upTo("auto-continue"), { state: "idle", limit: undefined }],
     ["the weekly limit", () => upTo("usage-limit-7d"), { state: "limited" }],
@@ -39,23 +40,23 @@ describe("claude signals: each phase of a real session", () => {
     expect(r.contextPct).toBe(0);
     expect(r.tokens).toEqual({ input: 12, output: 6, total: 18 });
     expect(r.rateLimits).toEqual([
-      { name: "five_hour", usedPct: 42, resetsAt: 1796201628_000 },
-      { name: "seven_day", usedPct: 17, resetsAt: 1796712828_000 },
+      { name: "five_hour", usedPct: 42, resetsAt: 1796202630_000 },
+      { name: "seven_day", usedPct: 17, resetsAt: 1796713830_000 },
     ]);
   });
 
   it("the 5-hour limit: Claude's own words, the exact reset of the used-up window, the window", () => {
     expect(upTo("usage-limit-5h").limit).toEqual({
-      message: "You've hit your 5-hour limit · resets 6:55am (UTC)",
-      resetsAt: 1796194506_000,
+      message: "You've hit your 5-hour limit · resets 7:11am (UTC)",
+      resetsAt: 1796195510_000,
       window: "five_hour",
     });
   });
 
   it("the weekly limit: the seven_day window's reset, not the five_hour one", () => {
     expect(upTo("usage-limit-7d").limit).toEqual({
-      message: "You've hit your weekly limit · resets Dec 5, 6:56am (UTC)",
-      resetsAt: 1796453783_000,
+      message: "You've hit your weekly limit · resets Dec 5, 7:13am (UTC)",
+      resetsAt: 1796454786_000,
       window: "seven_day",
     });
   });
@@ -67,9 +68,11 @@ describe("claude signals: line by line", () => {
     ["SessionStart alone: at the prompt", "start", 1, { state: "idle" }],
     ["UserPromptSubmit: working", "prompt-reply", 1, { state: "working" }],
     ["Stop: idle", "prompt-reply", 3, { state: "idle" }],
+    ["PreToolUse (a marker line): working", "tool-use", 3, { state: "working" }],
+    ["PostToolUse: still working", "tool-use", 4, { state: "working" }],
     // StopFailure arrives before the statusLine refresh that reports the window used up: limited,
     // but the five_hour figures still say 42% (from before the limit), so no reset is claimed yet.
-    ["StopFailure before the refresh: limited, no reset yet", "usage-limit-5h", 3, { state: "limited", limit: { message: "You've hit your 5-hour limit · resets 6:55am (UTC)", window: "five_hour", resetsAt: undefined } }],
+    ["StopFailure before the refresh: limited, no reset yet", "usage-limit-5h", 3, { state: "limited", limit: { message: "You've hit your 5-hour limit · resets 7:11am (UTC)", window: "five_hour", resetsAt: undefined } }],
     ["after the reset, the refresh drops five_hour: still limited", "auto-continue", 1, { state: "limited" }],
     ["Notification quota_auto_resume_fired: Claude continues by itself", "auto-continue", 2, { state: "limited", limit: expect.objectContaining({ autoContinue: true }) }],
     ["its continuation prompt: working, the limit is over", "auto-continue", 4, { state: "working", limit: undefined }],
@@ -113,8 +116,8 @@ describe("claude signals: line by line", () => {
 
 describe("claude signals: helpers", () => {
   it.each([
-    ["You've hit your 5-hour limit · resets 6:55am (UTC)", "five_hour"],
-    ["You've hit your weekly limit · resets Dec 5, 6:56am (UTC)", "seven_day"],
+    ["You've hit your 5-hour limit · resets 7:11am (UTC)", "five_hour"],
+    ["You've hit your weekly limit · resets Dec 5, 7:13am (UTC)", "seven_day"],
     ["Hello from the mock. All good.", undefined],
     [undefined, undefined],
   ])("windowOfMessage(%j) = %j", (m, w) => expect(windowOfMessage(m)).toBe(w));

@@ -48,7 +48,7 @@ describe("readClaudeSignals", () => {
     const { at: _a, grewAt: _g, ...want } = once.reading;
     const { at: _a2, grewAt: _g2, ...got } = c!.reading;
     expect(got).toEqual(want);
-    expect(got.limit?.message).toBe("You've hit your weekly limit · resets Dec 5, 6:56am (UTC)");
+    expect(got.limit?.message).toBe("You've hit your weekly limit · resets Dec 5, 7:13am (UTC)");
   });
 
   it("leaves a last line still being written for the next read", () => {

@@ -19,7 +19,7 @@ export const RECORDED_EVENTS = ["SessionStart", "UserPromptSubmit", "Stop", "Sto
  * Hooks recorded as a bare marker line: their payload carries tool input and output (a whole file
  * written or read), which would bloat the signal file; the event alone says "working".
  */
-export const MARKED_EVENTS = ["PreToolUse", "PostToolUse"] as const;
+export const MARKED_EVENTS = ["PreToolUse", "PostToolUse", "PostToolUseFailure"] as const;
 
 /** A statusLine entry as Claude's settings hold it (`type: "command"` plus its options). */
 export interface StatusLineSetting {

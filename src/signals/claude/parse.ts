@@ -125,6 +125,7 @@ function applyHook(event: string, r: Json, reading: SignalReading, memory: Claud
     case "UserPromptSubmit":
     case "PreToolUse":
     case "PostToolUse":
+    case "PostToolUseFailure":
       reading.state = "working";
       clearLimit();
       return;
