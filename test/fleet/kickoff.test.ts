@@ -1,10 +1,12 @@
 // What an agent is told at start: loop kickoff = rendered template + role prompt, for the
 // current phase, with the phase's model override.
+import { rmSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { agentModel, buildKickoff } from "../../src/fleet/kickoff.js";
 import { readPhaseIndex, writePhaseIndex } from "../../src/state/phase.js";
 import { kickoffFile, resumeIdFile, sessionLogFile } from "../../src/state/paths.js";
+import { fifo, timed } from "../helpers/fifo.js";
 import { project } from "../helpers/project.js";
 
 const TOML = `[defaults]
@@ -90,6 +92,26 @@ describe("loop kickoff", () => {
   test("with no phases the slots are empty", () => {
     const { fleet, agent } = setup(TOML.replace(/phases = \[[\s\S]*?\n\]\n/, ""));
     expect(buildKickoff(fleet, agent("b"), 0)).toMatch(/^Phase  as builder: plan , status \. /);
+  });
+});
+
+describe("prompt files replaced after the config was checked", () => {
+  test("a FIFO as the kickoff template, a role prompt or a prompt_file fails the start at once, naming it", () => {
+    for (const [rel, name] of [["prompts/kickoff.md", "b"], ["roles/adversary.md", "r"], ["tasks/t.md", "filed"]] as const) {
+      const { p, fleet, agent } = setup();
+      rmSync(path.join(p.dir, rel));
+      fifo(path.join(p.dir, rel));
+      const { value: err, ms } = timed(() => {
+        try {
+          buildKickoff(fleet, agent(name), 0);
+        } catch (e) {
+          return e as Error;
+        }
+        return undefined;
+      });
+      expect(ms, rel).toBeLessThan(1000);
+      expect(err?.message, rel).toBe(`${path.join(p.dir, rel)}: is a FIFO (named pipe), not a regular file`);
+    }
   });
 });
 

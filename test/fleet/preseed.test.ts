@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parse as parseToml } from "smol-toml";
 import { loadConfigText, type Agent } from "../../src/config/load.js";
 import { prepareAgentHome, preseedKind, tomlKey, trustCodex } from "../../src/fleet/preseed.js";
+import { fifo, timedAsync } from "../helpers/fifo.js";
 import { tempDir } from "../helpers/tmp.js";
 
 let root: string;
@@ -99,6 +100,13 @@ describe("claude trust", () => {
     writeFileSync(claudeJson(), "{ not json");
     await prepareAgentHome(agentFor("claude"));
     expect(readFileSync(claudeJson(), "utf8")).toBe("{ not json");
+  });
+
+  it("leaves a FIFO in place of .claude.json alone, without waiting on it", async () => {
+    fifo(claudeJson());
+    const { ms } = await timedAsync(() => prepareAgentHome(agentFor("claude")));
+    expect(ms).toBeLessThan(1000);
+    expect(statSync(claudeJson()).isFIFO()).toBe(true);
   });
 
   it("does not rewrite a file that already trusts the dir", async () => {
@@ -212,6 +220,14 @@ describe("codex trust", () => {
     writeFileSync(configToml(), "model = ");
     await prepareAgentHome(agentFor("codex"));
     expect(readFileSync(configToml(), "utf8")).toBe("model = ");
+  });
+
+  it("leaves a FIFO in place of config.toml alone, without waiting on it", async () => {
+    mkdirSync(codexDir());
+    fifo(configToml());
+    const { ms } = await timedAsync(() => prepareAgentHome(agentFor("codex")));
+    expect(ms).toBeLessThan(1000);
+    expect(statSync(configToml()).isFIFO()).toBe(true);
   });
 
   it("quotes awkward paths so the result still parses", () => {

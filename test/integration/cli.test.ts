@@ -286,7 +286,7 @@ function snapshot(dir: string): Record<string, string> {
   return out;
 }
 
-describe("status never waits on a file someone replaced", () => {
+describe("status and logs never wait on a file someone replaced", () => {
   // The watchdog state, a parked marker, the phase index, the phase's status file and the legacy
   // lock are all files a user or an agent can replace; a FIFO in each must read as absent (or
   // unreadable), not hang status until some writer appears.
@@ -317,6 +317,23 @@ describe("status never waits on a file someone replaced", () => {
     expect(s.rows.find((x) => x.name === "builder")!.status.state).toBe("parked");
     // Nothing was replaced or moved: status only reads.
     for (const f of fifos) expect(statSync(f).isFIFO(), f).toBe(true);
+  });
+
+  test("logs: a FIFO as the watchdog's events file or a session log is refused at once", async () => {
+    const { dir, config } = copyDemoFleet();
+    dirs.push(dir);
+    const logDir = path.join(dir, ".agents-state");
+    mkdirSync(logDir);
+    const events = path.join(logDir, "demo-watchdog.events.jsonl");
+    const session = path.join(logDir, "demo-builder.log");
+    for (const f of [events, session]) expect(spawnSync("mkfifo", [f]).status, f).toBe(0);
+    const logs = (name: string) => t.cli(["logs", name, "--config", config], { cwd: dir, timeoutMs: 20_000 });
+    const w = await logs("watchdog");
+    expect(w.timedOut, "logs watchdog hung on a FIFO").toBeUndefined();
+    expect([w.code, w.stderr]).toEqual([1, `${events}: is a FIFO (named pipe), not a regular file; no events to show`]);
+    const b = await logs("builder");
+    expect(b.timedOut, "logs builder hung on a FIFO").toBeUndefined();
+    expect([b.code, b.stderr]).toEqual([1, `${session}: not a regular file; no log to show`]);
   });
 });
 

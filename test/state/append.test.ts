@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, unlinkSync, writeFileSync 
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { AppendSink } from "../../src/state/append.js";
+import { fifo, timed } from "../helpers/fifo.js";
 import { tempDir } from "../helpers/tmp.js";
 import { mountTmpfs, tmpfsSkipReason } from "../helpers/tmpfs.js";
 
@@ -52,6 +53,21 @@ describe("AppendSink", () => {
     sink.write("c\n");
     expect(sink.takeChanges()).toEqual([{ kind: "recovered", reason: expect.stringMatching(/writable again \(was (ENOTDIR|EEXIST)\)/) }]);
     expect(lines(file)).toEqual(["c"]);
+    expect(lines(fallback)).toEqual(["a", "b"]);
+    sink.close();
+  });
+
+  it("a FIFO in the file's place is written around at once (an O_WRONLY open would wait for a reader)", () => {
+    const base = tempDir("sink");
+    const file = fifo(path.join(base, "events.jsonl"), "write");
+    const fallback = path.join(base, "fb.jsonl");
+    const sink = new AppendSink(file, { fallback: () => fallback });
+    const { ms } = timed(() => {
+      sink.write("a\n");
+      sink.write("b\n");
+    });
+    expect(ms).toBeLessThan(1000);
+    expect(sink.takeChanges()).toEqual([{ kind: "degraded", errno: expect.stringMatching(/^(ENXIO|ENOTREG)$/), reason: expect.stringContaining(fallback) }]);
     expect(lines(fallback)).toEqual(["a", "b"]);
     sink.close();
   });

@@ -1,6 +1,5 @@
 // Reads of files a user or an agent could replace (state, markers, locks, prompts) take only a
 // regular file, opened non-blocking: a FIFO there must read as absent/unreadable, never block.
-import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -9,28 +8,8 @@ import { holderOf } from "../../src/state/lock.js";
 import { readParked } from "../../src/state/parked.js";
 import * as paths from "../../src/state/paths.js";
 import { readWatchdogState } from "../../src/state/watchdog-state.js";
-import { onFileCleanup, tempDir } from "../helpers/tmp.js";
-
-/**
- * A FIFO at `file`, plus a process that opens it for writing after `afterS` seconds. Were a read
- * to block on the FIFO (the bug these tests guard against), that writer ends the wait, so the
- * test fails on its time bound instead of hanging the worker. Killed (by pid) after the file.
- */
-function fifo(file: string, afterS = 3): string {
-  expect(spawnSync("mkfifo", [file]).status).toBe(0);
-  const rescuer = spawn("sh", ["-c", `sleep ${afterS}; exec 3>"$1"`, "sh", file], { stdio: "ignore" });
-  onFileCleanup(() => {
-    if (rescuer.exitCode === null && rescuer.signalCode === null) rescuer.kill("SIGKILL");
-  });
-  return file;
-}
-
-/** fn's result and how long it took. */
-function timed<T>(fn: () => T): { value: T; ms: number } {
-  const t0 = Date.now();
-  const value = fn();
-  return { value, ms: Date.now() - t0 };
-}
+import { fifo, timed } from "../helpers/fifo.js";
+import { tempDir } from "../helpers/tmp.js";
 
 describe("readRegularFile", () => {
   it("reads a regular file; a missing one throws the fs error (ENOENT)", () => {
