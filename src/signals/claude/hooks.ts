@@ -1,7 +1,13 @@
 // Pure: the `--settings` document that makes Claude Code report on itself. Every hook and the
 // statusLine append one JSON line per event to the agent's signal file, with a POSIX sh one-liner:
-// Claude runs hook commands with /bin/sh (seen with 2.1.330, even with SHELL=/bin/bash), and a
-// node start per event would cost ~40 ms where these cost ~1-2 ms (numbers in the tests' notes).
+// Claude runs hook commands with /bin/sh (seen with 2.1.330, even with SHELL=/bin/bash).
+//
+// Cost, measured on the 2-core dev machine (`sh -c CMD < payload`, 10 interleaved batches of 40):
+// a bare `sh -c :` (what any hook costs) 1.0 ms; a recorded hook 1.9 ms (+0.9 ms: one cat); a
+// tool marker draining 100 KB 2.0 ms; the chained statusLine 4.2 ms against 2.5 ms for the user's
+// own command alone. A node start per event would be 60-80 ms. Claude's own account of a Stop hook
+// (the transcript's stop_hook_summary) was 21-63 ms for ours and 19-86 ms for `:`: its hook runner,
+// not the command, is the cost. On a turn's path: UserPromptSubmit, Stop, and two per tool call.
 //
 // Rules every command here keeps, because a hook's exit code and output mean something to Claude:
 // - exit 0 and print nothing: stdout of SessionStart/UserPromptSubmit is added to the model's
