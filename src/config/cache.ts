@@ -34,6 +34,8 @@ const LOADER_MODULES = [
   "../detect/patterns.js",
   "../fleet/command.js",
   "../fleet/template.js",
+  "../fleet/shell-scan.js",
+  "../fleet/shell-context.js",
 ];
 
 function buildStamp(): string {
