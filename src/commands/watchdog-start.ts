@@ -2,7 +2,7 @@
 // holds the fleet's lock, not when a tmux session of its name exists: `up` creates the session,
 // then waits (bounded) for the process in it to take the lock, and reports that pid, or why not —
 // another watchdog already holds the lock, or the session died (its last words are in its log).
-import { closeSync, openSync, readSync, statSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Fleet } from "../config/load.js";
 import { screenLines } from "../detect/ansi.js";
@@ -49,10 +49,14 @@ function sizeOf(file: string): number {
 export function lastLines(file: string, from: number, count = LAST_LINES): string[] {
   let text = "";
   try {
-    const fd = openSync(file, "r");
+    // Non-blocking, and a regular file only: opening a FIFO put in the log's place would wait
+    // for a writer, and `up` with it.
+    const fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
     try {
-      const start = Math.max(from, sizeOf(file) - 64 * 1024);
-      const buf = Buffer.alloc(Math.max(0, sizeOf(file) - start));
+      const st = fstatSync(fd);
+      if (!st.isFile()) return [];
+      const start = Math.max(from, st.size - 64 * 1024);
+      const buf = Buffer.alloc(Math.max(0, st.size - start));
       readSync(fd, buf, 0, buf.length, start);
       text = buf.toString("utf8");
     } finally {
