@@ -1,5 +1,6 @@
 // The fold of Claude Code's real hook and statusLine lines into a SignalReading (parse.ts), phase
 // by phase of one captured session, and line by line where the order matters.
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { foldLines, limitReset, parseLine, rateWindows, windowOfMessage } from "../../src/signals/claude/parse.js";
 import { emptyClaudeReading } from "../../src/signals/claude/read.js";
@@ -114,10 +115,32 @@ describe("claude signals: line by line", () => {
   });
 });
 
+describe("claude signals: Claude Code 2.1.197 (what npm installed on Node 20 before 2.1.330)", () => {
+  // Same hooks and statusLine; the 5-hour window is the "session limit"; no offer to continue (it
+  // opens its /rate-limit-options menu instead), and the statusLine reports the window used up only
+  // some seconds after the StopFailure.
+  const lines = readFileSync(new URL("../fixtures/signals/claude/2.1.197/session.jsonl", import.meta.url), "utf8").split("\n");
+  const stopFailure = lines.findIndex((l) => l.includes('"StopFailure"'));
+
+  it("StopFailure before the refresh: limited, the window from the message, no reset yet", () => {
+    expect(foldLines(lines.slice(0, stopFailure + 1), emptyClaudeReading()).reading).toMatchObject({
+      state: "limited",
+      limit: { message: "You've hit your session limit · resets 8:14am (UTC)", window: "five_hour", resetsAt: undefined },
+    });
+  });
+
+  it("after the refresh: the five_hour window's exact reset", () => {
+    const r = foldLines(lines, emptyClaudeReading()).reading;
+    expect(r.limit).toEqual({ message: "You've hit your session limit · resets 8:14am (UTC)", window: "five_hour", resetsAt: 1796199299_000 });
+    expect(r.model).toBe("claude-sonnet-5");
+  });
+});
+
 describe("claude signals: helpers", () => {
   it.each([
     ["You've hit your 5-hour limit · resets 7:11am (UTC)", "five_hour"],
     ["You've hit your weekly limit · resets Dec 5, 7:13am (UTC)", "seven_day"],
+    ["You've hit your session limit · resets 8:14am (UTC)", "five_hour"],
     ["Hello from the mock. All good.", undefined],
     [undefined, undefined],
   ])("windowOfMessage(%j) = %j", (m, w) => expect(windowOfMessage(m)).toBe(w));

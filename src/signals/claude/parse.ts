@@ -67,10 +67,13 @@ export function rateWindows(v: unknown): RateWindow[] | undefined {
   return out.length ? out : undefined;
 }
 
-/** The window a limit message names, for the wordings seen ("You've hit your 5-hour limit · ..."). */
+/**
+ * The window a limit message names, for the wordings seen: "You've hit your 5-hour limit · ..."
+ * and "... weekly limit ..." (2.1.330); 2.1.197 called the 5-hour window the "session limit".
+ */
 export function windowOfMessage(message: string | undefined): string | undefined {
   if (!message) return undefined;
-  if (/\b5-hour limit\b/i.test(message)) return "five_hour";
+  if (/\b(5-hour|session) limit\b/i.test(message)) return "five_hour";
   if (/\bweekly limit\b/i.test(message)) return "seven_day";
   return undefined;
 }
