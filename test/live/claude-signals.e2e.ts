@@ -105,7 +105,11 @@ describe("claude signal tap, real CLI", () => {
         for (;;) {
           cursor = readClaudeSignals(tap.signalFile, cursor);
           if (ok(cursor.reading)) return cursor.reading;
-          if (Date.now() > end) throw new Error(`${what}: timed out; last reading ${JSON.stringify(cursor.reading)}\n${out.join("\n")}`);
+          if (Date.now() > end) {
+            const screen = (await driver?.read())?.text ?? "";
+            const tail = readFileSync(tap.signalFile, "utf8").split("\n").slice(mark).map((l) => l.slice(0, 300));
+            throw new Error(`${what}: timed out; last reading ${JSON.stringify(cursor.reading)}\nsignal lines:\n${tail.join("\n")}\nscreen:\n${screen}\n${out.join("\n")}`);
+          }
           await sleep(500);
         }
       };

@@ -115,6 +115,14 @@ describe("claude signals: line by line", () => {
   });
 });
 
+describe("claude signals: a turn that fails for another reason", () => {
+  it("StopFailure authentication_failed (a 401): the turn is over, Claude waits at its prompt, no limit", () => {
+    const text = readFileSync(new URL("../fixtures/signals/claude/2.1.330/auth-error.jsonl", import.meta.url), "utf8");
+    expect(text).toContain('"error":"authentication_failed"');
+    expect(fold(text).reading).toMatchObject({ state: "idle", limit: undefined });
+  });
+});
+
 describe("claude signals: Claude Code 2.1.197 (what npm installed on Node 20 before 2.1.330)", () => {
   // Same hooks and statusLine; the 5-hour window is the "session limit"; no offer to continue (it
   // opens its /rate-limit-options menu instead), and the statusLine reports the window used up only
