@@ -11,6 +11,7 @@ import { claudeTap, planClaudeTap } from "../../src/signals/claude/launch.js";
 import { readClaudeSignals } from "../../src/signals/claude/read.js";
 import { findUserStatusLine } from "../../src/signals/claude/user-settings.js";
 import { readSessionId } from "../../src/state/session-id.js";
+import { fifo, timed } from "../helpers/fifo.js";
 import { tempDir } from "../helpers/tmp.js";
 import { phaseLines } from "./claude-fixtures.js";
 
@@ -54,6 +55,18 @@ describe("the recorded commands, run by sh on real payloads", () => {
     }
     // The chained statusLine still shows the user's line.
     expect(runHook(statusLineCommand(gone, userStatus), statusPayload).stdout).toBe("USER v2.1.330");
+  });
+
+  it("a FIFO where the signal file should be is skipped at once: Claude waits for these hooks", () => {
+    const pipe = fifo(path.join(dir, "pipe.jsonl"), "write");
+    for (const cmd of [recordCommand(pipe), markerCommand(pipe, "PreToolUse"), statusLineCommand(pipe)]) {
+      const { value, ms } = timed(() => runHook(cmd, stopPayload));
+      expect(ms).toBeLessThan(1000);
+      expect(value).toEqual({ code: 0, stdout: "", stderr: "" });
+    }
+    const { value, ms } = timed(() => runHook(statusLineCommand(pipe, userStatus), statusPayload));
+    expect(ms).toBeLessThan(1000);
+    expect(value.stdout).toBe("USER v2.1.330");
   });
 
   it("the statusLine records the JSON and hands the very same JSON to the user's command", () => {
@@ -188,6 +201,13 @@ describe("claudeTap", () => {
     rmSync(path.join(project, ".claude"), { recursive: true });
     tap = claudeTap(other.agents[0]!, { fleet: other, newId: ids });
     expect(tap.userStatusLineFrom).toBe(path.join(cfg, "settings.json"));
+  });
+
+  it("a FIFO as the user's settings file is skipped, not waited on", () => {
+    fifo(path.join(home, ".claude", "settings.json"));
+    const { value: tap, ms } = timed(() => claudeTap(fleet.agents[0]!, { fleet, newId: ids }));
+    expect(ms).toBeLessThan(1000);
+    expect(tap.userStatusLineFrom).toBeUndefined();
   });
 
   it("a log_dir that cannot be written does not fail the launch: pinned, untapped, and says why", () => {

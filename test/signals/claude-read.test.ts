@@ -6,6 +6,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { readClaudeSignals, type ClaudeSignalCursor } from "../../src/signals/claude/read.js";
 import { autoContinueOffer, transcriptTail } from "../../src/signals/claude/transcript.js";
+import { fifo, timed } from "../helpers/fifo.js";
 import { tempDir } from "../helpers/tmp.js";
 import { fixturePath, phaseText, sessionText } from "./claude-fixtures.js";
 
@@ -83,6 +84,17 @@ describe("readClaudeSignals", () => {
     // Deleted: the last reading stands.
     rmSync(file);
     expect(readClaudeSignals(file, c)).toBe(c);
+  });
+
+  it("a FIFO as the signal file or the transcript reads as absent, at once", () => {
+    const dir = tempDir("claude-read");
+    const pipe = fifo(path.join(dir, "pipe.jsonl"));
+    const { value, ms } = timed(() => readClaudeSignals(pipe));
+    expect(ms).toBeLessThan(1000);
+    expect(value.reading).toEqual({ source: "claude", at: 0, grewAt: 0 });
+    const t = timed(() => transcriptTail(fifo(path.join(dir, "transcript.jsonl"))));
+    expect(t.ms).toBeLessThan(1000);
+    expect(t.value).toEqual([]);
   });
 
   it("dates records by the file's mtime; a repeated statusLine refresh moves `at`, not `grewAt`", () => {

@@ -15,6 +15,8 @@
 //   opened (log_dir deleted, disk full) must not do either: `2>/dev/null` comes before `>>FILE`
 //   (redirections apply left to right, so the open error is already silenced) and `|| :` turns
 //   the failure into 0.
+// - never wait: `[ -p FILE ] ||` skips a FIFO put where the file should be (appending to one
+//   blocks until a reader comes, and Claude waits for UserPromptSubmit and PreToolUse hooks).
 // - one write per line where possible, so lines from concurrent hooks rarely interleave; the
 //   reader skips any line that does not parse.
 import { shellQuote } from "../../tmux/tmux.js";
@@ -48,13 +50,15 @@ export interface TapSettings {
 
 /** Append the payload (and a newline: hook payloads end with one, statusLine JSON does not). */
 export function recordCommand(file: string): string {
-  return `{ cat; echo; } 2>/dev/null >>${shellQuote(file)} || :`;
+  const f = shellQuote(file);
+  return `[ -p ${f} ] || { cat; echo; } 2>/dev/null >>${f} || :`;
 }
 
 /** Drain the payload (a large one must not meet a closed pipe) and append a fixed marker line. */
 export function markerCommand(file: string, event: string): string {
   const line = JSON.stringify({ hook_event_name: event });
-  return `cat >/dev/null; echo ${shellQuote(line)} 2>/dev/null >>${shellQuote(file)} || :`;
+  const f = shellQuote(file);
+  return `cat >/dev/null; [ -p ${f} ] || echo ${shellQuote(line)} 2>/dev/null >>${f} || :`;
 }
 
 /**
@@ -66,7 +70,8 @@ export function markerCommand(file: string, event: string): string {
  */
 export function statusLineCommand(file: string, userCommand?: string): string {
   if (!userCommand?.trim()) return recordCommand(file);
-  return `d=$(cat); printf '%s\\n' "$d" 2>/dev/null >>${shellQuote(file)}; printf '%s' "$d" | {\n${userCommand}\n}`;
+  const f = shellQuote(file);
+  return `d=$(cat); [ -p ${f} ] || printf '%s\\n' "$d" 2>/dev/null >>${f}; printf '%s' "$d" | {\n${userCommand}\n}`;
 }
 
 /**

@@ -3,7 +3,7 @@
 // into the previous reading (parse.ts) and returns where to continue. A last line still being
 // written is left for the next call; a file that shrank or was replaced (rotated, truncated,
 // deleted and recreated) is read again from its start, on top of what was already known.
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import type { SignalReading } from "../types.js";
 import { foldLines, type ClaudeMemory } from "./parse.js";
 import { autoContinueOffer, transcriptTail } from "./transcript.js";
@@ -64,7 +64,8 @@ export function readClaudeSignals(file: string, prev?: ClaudeSignalCursor): Clau
   const base: ClaudeSignalCursor = prev ?? { reading: emptyClaudeReading(), offset: 0, memory: {} };
   let fd: number;
   try {
-    fd = openSync(file, "r");
+    // Non-blocking, and only a regular file: a FIFO put there would otherwise hang the watchdog.
+    fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch {
     return base;
   }
@@ -74,6 +75,7 @@ export function readClaudeSignals(file: string, prev?: ClaudeSignalCursor): Clau
   let mtime: number;
   try {
     const st = fstatSync(fd);
+    if (!st.isFile()) return base;
     id = `${st.dev}:${st.ino}`;
     mtime = Math.floor(st.mtimeMs);
     const replaced = (base.file !== undefined && base.file !== id) || st.size < base.offset;

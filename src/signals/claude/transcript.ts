@@ -2,7 +2,7 @@
 // statusLine field carries the offer (2.1.330): it is a `system`/`informational` record in the
 // transcript ("Usage limit reached · set to continue automatically at 6:18am"), shown on screen
 // too. Hooks only say when it fires or is given up (Notification quota_auto_resume_*; parse.ts).
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 
 type Json = Record<string, unknown>;
 
@@ -42,12 +42,15 @@ export function autoContinueOffer(lines: string[]): boolean | undefined {
 export function transcriptTail(file: string, maxBytes = 256 * 1024): string[] {
   let fd: number;
   try {
-    fd = openSync(file, "r");
+    // Non-blocking, and only a regular file (the path comes from the CLI's own records).
+    fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch {
     return [];
   }
   try {
-    const size = fstatSync(fd).size;
+    const st = fstatSync(fd);
+    if (!st.isFile()) return [];
+    const size = st.size;
     const start = Math.max(0, size - maxBytes);
     const buf = Buffer.alloc(size - start);
     let got = 0;

@@ -1,8 +1,8 @@
 // Which statusLine the user's own Claude Code settings would show in a folder, read-only, so the
 // tap can keep showing it (a `--settings` statusLine replaces theirs; see hooks.ts). Nothing here
 // ever writes to these files.
-import { readFileSync } from "node:fs";
 import path from "node:path";
+import { readRegularFile } from "../../state/regular-file.js";
 import type { StatusLineSetting } from "./hooks.js";
 
 /**
@@ -31,13 +31,13 @@ export function statusLineOf(doc: unknown): StatusLineSetting | undefined {
 
 /**
  * The user's effective statusLine for an agent working in `dir`, with the file it came from. A
- * file that is missing or does not parse is skipped, as Claude would skip it.
+ * file that is missing, not a regular file, or does not parse is skipped, as Claude would skip it.
  */
 export function findUserStatusLine(dir: string, configDir: string): { statusLine: StatusLineSetting; file: string } | undefined {
   for (const file of statusLineSources(dir, configDir)) {
     let doc: unknown;
     try {
-      doc = JSON.parse(readFileSync(file, "utf8"));
+      doc = JSON.parse(readRegularFile(file)); // never blocks: a FIFO there counts as unreadable
     } catch {
       continue;
     }
