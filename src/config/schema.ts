@@ -80,6 +80,8 @@ const backendFields = {
   answer_dialogs: z.boolean(),
   /** Pre-seed the CLI's own config so it trusts the agent's folder (claude, codex). */
   preseed_trust: z.boolean(),
+  /** Run the CLI's signal tap (claude, codex presets): its own record of state, limits, cost. */
+  signals: z.boolean(),
   env: envTable,
 };
 
@@ -118,6 +120,8 @@ const backendDefaults = {
   answer_dialogs: backendFields.answer_dialogs.default(true),
   preseed_trust: backendFields.preseed_trust.default(false),
   nudge_keys: backendFields.nudge_keys.default(() => []),
+  // On by default: a backend whose preset has no tap simply has nothing to turn on.
+  signals: backendFields.signals.default(true),
 };
 export const BACKEND_DEFAULTS = z.object(backendDefaults).parse({});
 

@@ -7,6 +7,10 @@ export interface LaunchInputs {
   kickoffFile: string;
   model: string;
   resumeId?: string;
+  /** Continue the conversation `resumeId` names (default: the agent's `resume`); the caller decides per start. */
+  resume?: boolean;
+  /** Already-quoted words a signal tap adds right after the binary (its `--settings`, a pinned id). */
+  tapArgs?: string[];
 }
 
 export interface LaunchPlan {
@@ -78,8 +82,8 @@ export function buildLaunch(agent: Agent, inputs: LaunchInputs): LaunchPlan {
     };
   }
 
-  const parts = [b.bin];
-  if (resumeId && agent.resume && b.supports_resume) parts.push(fill("resume_flag", { id: resumeId }));
+  const parts = [b.bin, ...(inputs.tapArgs ?? [])];
+  if (resumeId && (inputs.resume ?? agent.resume) && b.supports_resume) parts.push(fill("resume_flag", { id: resumeId }));
   if (b.remote_control) parts.push(fill("remote_control_flag", { session: agent.session }));
   if (model) parts.push(fill("model_flag", { model }));
   if (b.flags) parts.push(b.flags);

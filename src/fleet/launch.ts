@@ -2,11 +2,12 @@
 // in the callers (up, the watchdog); this module only knows *how*.
 import type { Agent, Fleet, Service } from "../config/load.js";
 import type { Tmux } from "../tmux/tmux.js";
-import { readResumeId, writeKickoff } from "../state/kickoff.js";
+import { writeKickoff } from "../state/kickoff.js";
 import { mkdirp } from "../state/files.js";
 import { ensureLogDirs, sessionLogFile } from "../state/paths.js";
 import { agentModel, buildKickoff } from "./kickoff.js";
 import { buildLaunch } from "./command.js";
+import { prepareConversation } from "./conversation.js";
 import { ping } from "./ping.js";
 import { prepareAgentHome } from "./preseed.js";
 
@@ -50,6 +51,8 @@ export interface StartOptions {
   force?: boolean;
   /** The loop phase the agent starts in (its kickoff and per-phase model). */
   phase: number;
+  /** Continue the agent's pinned conversation (default: its `resume`); a heal decides per cause. */
+  resume?: boolean;
 }
 
 /** Start an agent's session unless it already runs (force: replace it). */
@@ -63,9 +66,11 @@ export async function startAgent(l: Launcher, agent: Agent, opts: StartOptions):
   const model = agentModel(fleet, agent, opts.phase);
   const kf = writeKickoff(fleet, agent.session, buildKickoff(fleet, agent, opts.phase));
   await prepareAgentHome(agent);
-  const plan = buildLaunch(agent, { kickoffFile: kf, model, resumeId: readResumeId(fleet, agent.name) });
+  const conv = prepareConversation(fleet, agent, opts.resume ?? agent.resume);
+  if (conv.problem) l.say(`${agent.name}: started without signals: ${conv.problem}`);
+  const plan = buildLaunch(agent, { kickoffFile: kf, model, resumeId: conv.resumeId, resume: conv.resume, tapArgs: conv.tapArgs });
   await createSession(l, agent.session, agent.dir, plan.command, plan.env);
-  const detail = startDetail(fleet, agent, opts.phase);
+  const detail = `${startDetail(fleet, agent, opts.phase)}, conversation ${conv.note}`;
   let delivered = done;
   if (plan.ping) {
     const p = plan.ping;

@@ -1,0 +1,60 @@
+// Which conversation a start continues, and which signal tap it runs with (issue 11). The tap of
+// a preset is chosen by the backend's preset (a user backend with `preset = "claude"` gets it too)
+// unless `signals = false`; the conversation id lives in the state dir's session-id store.
+import type { Agent, Fleet } from "../config/load.js";
+import { claudeTap } from "../signals/claude/index.js";
+import { codexHome, resumableThread } from "../signals/codex/index.js";
+import { readResumeId } from "../state/kickoff.js";
+import { readSessionId } from "../state/session-id.js";
+
+export type TapKind = "claude" | "codex";
+
+/** The signal tap this agent runs with, if any. Only argv launches can carry the tap's flags. */
+export function tapKind(agent: Agent): TapKind | undefined {
+  const b = agent.backend;
+  if (!b.signals || b.prompt_delivery !== "arg") return undefined;
+  const preset = b.preset ?? b.name;
+  return preset === "claude" || preset === "codex" ? preset : undefined;
+}
+
+/** The agent's environment as its session sees it (its own env over the supervisor's). */
+export function agentEnv(agent: Agent): Record<string, string | undefined> {
+  return { ...process.env, ...agent.env };
+}
+
+export interface Conversation {
+  /** Words to add after the binary (the Claude tap's `--session-id`/`--resume` and `--settings`). */
+  tapArgs: string[];
+  /** An id for the backend's resume_flag (codex `resume <id>`, or the legacy `<agent>.id`). */
+  resumeId?: string;
+  /** Whether buildLaunch should use resumeId. */
+  resume: boolean;
+  /** What the launch will run: "resumed <id>", "new <id>", "fresh". */
+  note: string;
+  /** Trouble that left the launch untapped, for the start's log. */
+  problem?: string;
+}
+
+/**
+ * Decide how one start treats the conversation. `resume` is the caller's wish (a heal after a
+ * crash, `resume = true`); it is honoured only when the id's record still exists, because both
+ * CLIs exit at once on an id they do not know.
+ */
+export function prepareConversation(fleet: Fleet, agent: Agent, resume: boolean): Conversation {
+  const kind = tapKind(agent);
+  if (kind === "claude") {
+    // The tap owns the id: it passes `--resume` itself, so resume_flag must not be added again.
+    const tap = claudeTap(agent, { fleet, resume });
+    return { tapArgs: tap.args, resume: false, note: `${tap.resumed ? "resumed" : "new"} ${tap.sessionId}`, problem: tap.problem };
+  }
+  if (kind === "codex" || (agent.backend.preset ?? agent.backend.name) === "codex") {
+    // The thread id is learnt from the rollout after start (observe stores it), never chosen here.
+    const stored = readSessionId(fleet, agent.name);
+    if (resume && agent.backend.supports_resume && resumableThread(codexHome(agentEnv(agent)), stored)) {
+      return { tapArgs: [], resumeId: stored, resume: true, note: `resumed ${stored}` };
+    }
+    return { tapArgs: [], resume: false, note: "fresh" };
+  }
+  const legacy = readResumeId(fleet, agent.name);
+  return { tapArgs: [], resumeId: legacy, resume, note: resume && legacy ? `resumed ${legacy}` : "fresh" };
+}
