@@ -1,6 +1,7 @@
 // One snapshot of the world per tick: one batched tmux query for every session, pane text only
 // where the pane changed since we last read it, state files only when a rule needs them, and the
 // handoff repo as last read in the background (git-reader.ts): a tick never waits on the network.
+import { createHash } from "node:crypto";
 import { statSync } from "node:fs";
 import type { Agent, Fleet } from "../config/load.js";
 import type { PaneInfo, Tmux } from "../tmux/tmux.js";
@@ -9,11 +10,15 @@ import { sessionLogFile } from "../state/paths.js";
 import { readParked } from "../state/parked.js";
 import { onCompleteTriggered, phaseDone, readPhaseIndex, sequenceComplete } from "../state/phase.js";
 import { GitReader } from "./git-reader.js";
+import { SignalReader } from "./signal-reader.js";
+import type { SignalReading } from "../signals/types.js";
 import type { GitReading, ScreenReading, Snapshot, WatchdogState } from "./types.js";
 
 interface CacheEntry {
   key: string;
   reading: ScreenReading;
+  /** Of the captured text: decide counts a changed screen as activity whatever the regexes say. */
+  hash: string;
 }
 
 export interface ObserveOptions {
@@ -26,6 +31,7 @@ export interface ObserveOptions {
 
 export class Observer {
   private cache = new Map<string, CacheEntry>();
+  readonly signals = new SignalReader();
   /** How many pane captures the last observe() made (benchmarks and tests read this). */
   lastCaptures = 0;
 
@@ -44,16 +50,17 @@ export class Observer {
    * activity clock has 1 s resolution, so a capture taken in the same second as the last change
    * is not trusted to be final.
    */
-  private async reading(agent: Agent, pane: PaneInfo, now: number): Promise<ScreenReading | undefined> {
+  private async reading(agent: Agent, pane: PaneInfo, now: number): Promise<CacheEntry | undefined> {
     const key = `${pane.pid}|${pane.activity}|${pane.title}|${pane.command}|${pane.dead}`;
     const hit = this.cache.get(agent.session);
-    if (hit && hit.key === key && hit.reading.capturedAt >= (pane.activity + 1) * 1000) return hit.reading;
+    if (hit && hit.key === key && hit.reading.capturedAt >= (pane.activity + 1) * 1000) return hit;
     const text = await this.tmux.capture(agent.session);
     this.lastCaptures++;
     if (text === undefined) return undefined;
     const reading = readScreen(agent.backend, pane, text, now);
-    this.cache.set(agent.session, { key, reading });
-    return reading;
+    const entry = { key, reading, hash: createHash("sha1").update(text).digest("base64") };
+    this.cache.set(agent.session, entry);
+    return entry;
   }
 
   forget(session: string): void {
@@ -67,14 +74,22 @@ export class Observer {
     const panes = new Map(all.map((p) => [p.session, p]));
     const complete = sequenceComplete(fleet);
     const screens = new Map<string, ScreenReading>();
+    const screenHashes = new Map<string, string>();
+    const signals = new Map<string, SignalReading>();
     const logMtimes = new Map<string, number>();
     const needed = fleet.agents.filter(
       (a) => a.enabled && panes.has(a.session) && (heavy || a.watch !== "none" || a.wake !== undefined),
     );
     await Promise.all(
       needed.map(async (a) => {
-        const r = await this.reading(a, panes.get(a.session)!, now);
-        if (r) screens.set(a.session, r);
+        const pane = panes.get(a.session)!;
+        const r = await this.reading(a, pane, now);
+        if (r) {
+          screens.set(a.session, r.reading);
+          screenHashes.set(a.session, r.hash);
+        }
+        const sig = this.signals.read(fleet, a, pane, now);
+        if (sig) signals.set(a.name, sig);
         if (a.backend.footer_ui) {
           try {
             logMtimes.set(a.session, statSync(sessionLogFile(fleet, a.session)).mtimeMs);
@@ -85,6 +100,7 @@ export class Observer {
       }),
     );
     for (const session of this.cache.keys()) if (!panes.has(session)) this.cache.delete(session);
+    this.signals.keep(new Set(fleet.agents.map((a) => a.name)));
 
     const index = readPhaseIndex(fleet);
     const phase = {
@@ -102,6 +118,6 @@ export class Observer {
       if (opts.awaitGit) await this.git.settled();
       git = this.git.reading(state.handoff.sha);
     }
-    return { now, heavy, panes, screens, logMtimes, phase, git, cronDue: opts.cronDue, parkedMarkers };
+    return { now, heavy, panes, screens, screenHashes, signals, logMtimes, phase, git, cronDue: opts.cronDue, parkedMarkers };
   }
 }

@@ -1,7 +1,8 @@
 // The data that flows through one watchdog tick: observe → decide → act.
 import type { PaneInfo } from "../tmux/tmux.js";
 import type { ScreenReading } from "../detect/screen.js";
-export type { ScreenReading };
+import type { SignalReading } from "../signals/types.js";
+export type { ScreenReading, SignalReading };
 export {
   emptyState,
   type AgentRuntime,
@@ -30,6 +31,10 @@ export interface Snapshot {
   panes: Map<string, PaneInfo>;
   /** Pane readings for the agents that needed one this tick. */
   screens: Map<string, ScreenReading>;
+  /** A hash of each captured pane's text, by session: a changed screen is activity. */
+  screenHashes: Map<string, string>;
+  /** Each tapped agent's own record (issue 11), keyed by agent name; absent when it has none. */
+  signals: Map<string, SignalReading>;
   /** Session log mtimes (epoch ms) for footer-UI agents. */
   logMtimes: Map<string, number>;
   phase: {

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { loadConfigText, type Fleet } from "../../src/config/load.js";
 import type { PaneInfo } from "../../src/tmux/tmux.js";
-import type { AgentStatus, ScreenReading, Snapshot, WatchdogState } from "../../src/watchdog/types.js";
+import type { AgentStatus, ScreenReading, SignalReading, Snapshot, WatchdogState } from "../../src/watchdog/types.js";
 import { emptyState } from "../../src/watchdog/types.js";
 import { tempDir } from "../helpers/tmp.js";
 
@@ -43,6 +43,10 @@ export interface SnapSpec {
   cronDue?: string[];
   parked?: Record<string, string>;
   logMtimes?: Record<string, number>;
+  /** By session. */
+  hashes?: Record<string, string>;
+  /** By agent name. */
+  signals?: Record<string, SignalReading>;
 }
 
 export function snap(s: SnapSpec = {}): Snapshot {
@@ -51,6 +55,8 @@ export function snap(s: SnapSpec = {}): Snapshot {
     heavy: s.heavy ?? false,
     panes: new Map((s.panes ?? []).map((p) => [p.session, p])),
     screens: new Map(Object.entries(s.screens ?? {})),
+    screenHashes: new Map(Object.entries(s.hashes ?? {})),
+    signals: new Map(Object.entries(s.signals ?? {})),
     logMtimes: new Map(Object.entries(s.logMtimes ?? {})),
     phase: { index: 0, done: false, sequenceComplete: false, triggerPresent: false, ...s.phase },
     git: s.git,
