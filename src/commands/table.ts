@@ -165,13 +165,23 @@ export const SPECS = {
   }),
   classify: verb({
     name: "classify",
-    summary: "print the state a backend's rules read from one captured screen",
-    positionals: [{ name: "file", description: 'the captured screen ("-" or none: stdin)' }],
+    summary: "print the state a backend's rules read from a saved screen, or from an agent's live pane",
+    details: [
+      "With --backend: a saved screen (a file, or stdin for \"-\" or none), read exactly as the watchdog",
+      "reads a pane: --title, --command and --dead give the pane's #{pane_title}, #{pane_current_command}",
+      "and #{pane_dead} (a spinner title is working, a shell command or a dead pane exited).",
+      "Without --backend: an agent of the config (default ./agents.toml): its live pane, with its",
+      "backend's rules, then what its CLI's own record (the signal tap) last said.",
+    ],
+    positionals: [{ name: "target", description: 'with --backend: the saved screen ("-" or none: stdin); else an agent' }],
     options: {
-      backend: { type: "string", value: "NAME", required: true, description: "whose rules to apply" },
+      backend: { type: "string", value: "NAME", description: "whose rules to apply to a saved screen" },
+      title: { type: "string", value: "T", description: "the saved pane's title (#{pane_title})" },
+      command: { type: "string", value: "C", description: "the saved pane's command (#{pane_current_command})" },
+      dead: { type: "boolean", description: "the saved pane was dead (#{pane_dead})" },
       explain: { type: "boolean", description: "show which rule matched and why" },
       json: { type: "boolean", description: "the classification as JSON" },
-      config: { type: "string", value: "PATH", description: "apply this config's [backend.NAME] overrides (default: the built-in preset)" },
+      config: { type: "string", value: "PATH", description: "for a saved screen, apply this config's [backend.NAME] overrides (default: the built-in preset); for an agent, its config (default ./agents.toml)" },
     },
   }),
   init: verb({

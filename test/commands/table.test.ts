@@ -91,7 +91,7 @@ describe("help is generated from the table", () => {
     expect(usageLine(SPECS.up)).toBe("usage: agents up [name...] [--dry-run] [--config PATH]");
     expect(usageLine(SPECS.logs)).toBe("usage: agents logs <name> [-f] [-n N] [--json] [--config PATH]");
     expect(usageLine(SPECS.phase)).toBe("usage: agents phase [show|next|set] [index] [--config PATH]");
-    expect(usageLine(SPECS.classify)).toBe("usage: agents classify --backend NAME [file] [--explain] [--json] [--config PATH]");
+    expect(usageLine(SPECS.classify)).toBe("usage: agents classify [target] [--backend NAME] [--title T] [--command C] [--dead] [--explain] [--json] [--config PATH]");
     expect(usageLine(SPECS.init)).toBe("usage: agents init [dir]");
   });
 
@@ -124,7 +124,15 @@ describe("parsing, per verb", () => {
   test("defaults: booleans false, --config ./agents.toml, -n 40", () => {
     expect(parse("up").opts).toEqual({ "dry-run": false, config: "./agents.toml" });
     expect(parse("logs", "builder").opts).toEqual({ follow: false, lines: 40, json: false, config: "./agents.toml" });
-    expect(parse("classify", "--backend", "claude").opts).toEqual({ backend: "claude", explain: false, json: false, config: undefined });
+    expect(parse("classify", "--backend", "claude").opts).toEqual({
+      backend: "claude",
+      title: undefined,
+      command: undefined,
+      dead: false,
+      explain: false,
+      json: false,
+      config: undefined,
+    });
   });
 
   test("up: names are variadic, --dry-run accepted anywhere", () => {
@@ -172,13 +180,15 @@ describe("parsing, per verb", () => {
     expect(parse("down", "a", "b").args).toEqual({ name: ["a", "b"] });
   });
 
-  test("classify: --backend is required, one optional file", () => {
-    expect(refusal("classify", "screen.txt")).toEqual([
-      "classify: missing --backend NAME",
-      "usage: agents classify --backend NAME [file] [--explain] [--json] [--config PATH]",
-    ]);
-    expect(parse("classify", "--backend", "codex", "-").args).toEqual({ file: "-" });
-    expect(parse("classify", "--backend", "codex").args).toEqual({ file: undefined });
+  test("classify: one optional target (a saved screen with --backend, else an agent)", () => {
+    expect(parse("classify", "builder").args).toEqual({ target: "builder" });
+    expect(parse("classify", "--backend", "codex", "-", "--title", "⠴ x", "--command", "node", "--dead").opts).toMatchObject({
+      title: "⠴ x",
+      command: "node",
+      dead: true,
+    });
+    expect(parse("classify", "--backend", "codex", "-").args).toEqual({ target: "-" });
+    expect(parse("classify", "--backend", "codex").args).toEqual({ target: undefined });
     expect(refusal("classify", "--backend", "codex", "a", "b")[0]).toBe("classify: unexpected argument 'b'");
   });
 

@@ -1,0 +1,106 @@
+// Where an agent's CLI keeps its own record, and what its signal tap last said: the few reads
+// behind `agents classify <agent>` and `agents logs <agent> --transcript`. Claude: the tap's signal
+// file (log_dir/state) names the transcript; else the conversation id pinned at launch finds it
+// under the agent's Claude config dir; else the newest transcript there. Codex: its rollout under
+// CODEX_HOME (by the thread id kept for resuming, else the newest since the session started).
+import { readdirSync, statSync } from "node:fs";
+import path from "node:path";
+import type { Agent, Fleet } from "../config/load.js";
+import { readTextOr } from "../state/files.js";
+import { claudeSignalFile, resumeIdFile } from "../state/paths.js";
+import { readSessionId } from "../state/session-id.js";
+import { claudeConfigDir, findTranscript, readClaudeSignals } from "../signals/claude/index.js";
+import { codexHome, findRollout, isCodexThreadId, readCodexSignals } from "../signals/codex/index.js";
+import type { SignalReading } from "../signals/types.js";
+
+/** Which record format an agent's CLI writes, from its backend's preset (undefined: none we read). */
+export type TranscriptSource = "claude" | "codex";
+
+export function sourceOf(agent: Agent): TranscriptSource | undefined {
+  const preset = agent.backend.preset ?? agent.backend.name;
+  return preset === "claude" || preset === "codex" ? preset : undefined;
+}
+
+export interface AgentRecord {
+  source: TranscriptSource;
+  /** The tap's latest reading; undefined when the tap has recorded nothing (yet). */
+  reading?: SignalReading;
+  /** Where the reading came from (the signal file or the rollout), for messages. */
+  signalFile?: string;
+  /** The CLI's conversation record, when one was found. */
+  transcript?: string;
+  /** How the transcript was found, for --explain style notes. */
+  how?: string;
+}
+
+/** The agent's env over ours, as its session sees it. */
+function agentEnv(agent: Agent): Record<string, string | undefined> {
+  return { ...process.env, ...agent.env };
+}
+
+/** The newest `*.jsonl` in any project folder of a Claude config dir (the fallback when no id is known). */
+export function newestClaudeTranscript(configDir: string, since = 0): string | undefined {
+  const projects = path.join(configDir, "projects");
+  let best: { file: string; mtime: number } | undefined;
+  let folders: string[];
+  try {
+    folders = readdirSync(projects);
+  } catch {
+    return undefined;
+  }
+  for (const f of folders) {
+    let names: string[];
+    try {
+      names = readdirSync(path.join(projects, f));
+    } catch {
+      continue;
+    }
+    for (const n of names.filter((x) => x.endsWith(".jsonl"))) {
+      const file = path.join(projects, f, n);
+      try {
+        const st = statSync(file);
+        if (st.isFile() && st.mtimeMs >= since && (!best || st.mtimeMs > best.mtime)) best = { file, mtime: st.mtimeMs };
+      } catch {
+        /* gone meanwhile */
+      }
+    }
+  }
+  return best?.file;
+}
+
+function locateClaude(fleet: Fleet, agent: Agent): AgentRecord {
+  const signalFile = claudeSignalFile(fleet, agent.name);
+  const cursor = readClaudeSignals(signalFile);
+  const reading = cursor.reading.at > 0 ? cursor.reading : undefined;
+  const out: AgentRecord = { source: "claude", reading, signalFile };
+  if (reading?.transcriptPath) return { ...out, transcript: reading.transcriptPath, how: "named by the signal tap" };
+  const configDir = claudeConfigDir(agent);
+  const id = reading?.sessionId ?? readSessionId(fleet, agent.name);
+  const byId = id ? findTranscript(configDir, id) : undefined;
+  if (byId) return { ...out, transcript: byId, how: `conversation ${id}` };
+  const newest = newestClaudeTranscript(configDir);
+  return newest ? { ...out, transcript: newest, how: `newest transcript under ${configDir}` } : out;
+}
+
+/** `since`: epoch ms the agent's session started (its rollout is created after that). */
+function locateCodex(fleet: Fleet, agent: Agent, since: number): AgentRecord {
+  const home = codexHome(agentEnv(agent));
+  const stored = readTextOr(resumeIdFile(fleet, agent.name), "")!.trim();
+  const threadId = stored && isCodexThreadId(stored) ? stored : undefined;
+  const file = (threadId && findRollout(home, since, agent.dir, threadId)) || findRollout(home, since, agent.dir);
+  if (!file) return { source: "codex" };
+  const cursor = readCodexSignals(file);
+  const reading = cursor.reading.at > 0 ? cursor.reading : undefined;
+  return { source: "codex", reading, signalFile: file, transcript: file, how: threadId ? `thread ${threadId}` : `newest rollout under ${home}` };
+}
+
+/**
+ * The agent's record and signal reading, or undefined when its backend has no reader. `since`
+ * (epoch ms; 0 when unknown) bounds the Codex rollout search to this run of the agent.
+ */
+export function locateRecord(fleet: Fleet, agent: Agent, since: number): AgentRecord | undefined {
+  const source = sourceOf(agent);
+  if (source === "claude") return locateClaude(fleet, agent);
+  if (source === "codex") return locateCodex(fleet, agent, since);
+  return undefined;
+}

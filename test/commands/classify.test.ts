@@ -1,0 +1,134 @@
+// `agents classify`: a saved screen with its pane's title, command and dead flag reads exactly as
+// the watchdog reads the live pane (readScreen), and `classify <agent>` reads an agent's live pane
+// on a private tmux server. The screens and their pane facts are real captures (INDEX.md).
+import { readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { run } from "../../src/commands/classify.js";
+import { parseVerbArgs, usageError } from "../../src/commands/args.js";
+import { SPECS, type Args } from "../../src/commands/table.js";
+import { readScreen } from "../../src/detect/screen.js";
+import { parseIndex } from "../../src/detect/selftest.js";
+import { PRESETS } from "../../src/config/presets.js";
+import { MINIMAL } from "../helpers/project.js";
+import { ROOT, privateTmux, removeDir, tempDir, waitFor, type PrivateTmux } from "../helpers/tmux.js";
+
+const CAPTURES = path.join(ROOT, "test/fixtures/captures");
+const index = parseIndex(readFileSync(path.join(CAPTURES, "INDEX.md"), "utf8"));
+
+/** Run the verb in-process, as the CLI would with these arguments. */
+async function classifyArgs(...argv: string[]): Promise<{ code: number; out: string[] }> {
+  const p = parseVerbArgs(SPECS.classify, argv);
+  const out: string[] = [];
+  const inv = {
+    opts: p.opts,
+    args: p.args,
+    io: { out: (l: string) => out.push(...l.split("\n")), err: (l: string) => out.push(`ERR ${l}`) },
+    usage: (m: string) => usageError(SPECS.classify, m),
+  } as unknown as Args<"classify">;
+  const code = await run(inv);
+  return { code, out };
+}
+
+/** The capture's pane facts from INDEX.md, as classify flags. */
+function paneFlags(name: string): string[] {
+  const m = index.get(name)!;
+  expect(m, name).toBeDefined();
+  return [...(m.title !== undefined ? ["--title", m.title] : []), ...(m.command ? ["--command", m.command] : []), ...(m.dead ? ["--dead"] : [])];
+}
+
+const state = async (...argv: string[]) => (await classifyArgs(...argv)).out[0]!.split(" ")[0];
+
+describe("a saved screen with its pane facts reads as the watchdog reads the pane", () => {
+  test.each([
+    // [capture, backend, without the pane facts, with them]
+    ["codex/slow-working.txt", "codex", "idle", "working"], // the braille spinner title alone says busy
+    ["claude/shell_exit-exited.txt", "claude", "unknown", "exited"], // bash in the pane: exited to a shell
+    ["opencode/crash-killed.txt", "opencode", "working", "exited"], // a frozen frame: only #{pane_dead} tells
+  ])("%s: %s without its pane facts, %s with them", async (name, backend, bare, full) => {
+    const file = path.join(CAPTURES, name);
+    expect(await state("--backend", backend, file)).toBe(bare);
+    expect(await state("--backend", backend, file, ...paneFlags(name))).toBe(full);
+    // Exactly the watchdog's reading of that pane.
+    const m = index.get(name)!;
+    const rules = { ...PRESETS[backend]!, name: backend, preset: backend };
+    expect(readScreen(rules, m, readFileSync(file, "utf8"), Date.now()).state).toBe(full);
+  });
+
+  test("each flag on its own: --title, --command, --dead", async () => {
+    const slow = path.join(CAPTURES, "codex/slow-working.txt");
+    const r = await classifyArgs("--backend", "codex", slow, "--title", "⠴ h-codex-slow", "--explain");
+    expect(r.out).toEqual(["working", "  rule: title_active_re", "  line: ⠴ h-codex-slow"]);
+    expect(await state("--backend", "codex", slow, "--title", "h-codex-slow")).toBe("idle");
+    const shell = path.join(CAPTURES, "claude/shell_exit-exited.txt");
+    expect((await classifyArgs("--backend", "claude", shell, "--command", "bash", "--explain")).out[1]).toBe("  rule: shell_command");
+    expect(await state("--backend", "claude", shell, "--command", "claude")).not.toBe("exited");
+    const frozen = path.join(CAPTURES, "opencode/crash-killed.txt");
+    expect((await classifyArgs("--backend", "opencode", frozen, "--dead", "--explain")).out.slice(0, 2)).toEqual(["exited", "  rule: dead"]);
+  });
+
+  test("a dead pane whose last screen says why it ended: fatal, flagged dead", async () => {
+    const name = "claude/first_run-screen1.txt";
+    const file = path.join(CAPTURES, name);
+    expect((await classifyArgs("--backend", "claude", file)).out).toEqual(["fatal"]);
+    expect((await classifyArgs("--backend", "claude", file, ...paneFlags(name))).out).toEqual(["fatal (pane dead)"]);
+    const json = JSON.parse((await classifyArgs("--backend", "claude", file, ...paneFlags(name), "--json")).out[0]!) as Record<string, unknown>;
+    expect(json).toMatchObject({ state: "fatal", dead: true });
+    expect(json).not.toHaveProperty("capturedAt");
+  });
+
+  test("pane facts are for saved screens; without --backend a target is required", async () => {
+    await expect(classifyArgs("builder", "--dead")).rejects.toThrow(/--title, --command and --dead describe a saved screen/);
+    await expect(classifyArgs()).rejects.toThrow(/give --backend NAME for a saved screen, or name an agent/);
+  });
+});
+
+describe("classify <agent>: the live pane on a private tmux server", () => {
+  let t: PrivateTmux;
+  let dir: string;
+  let config: string;
+
+  beforeAll(() => {
+    t = privateTmux("classify");
+    dir = tempDir("classify");
+    config = path.join(dir, "agents.toml");
+    writeFileSync(config, `${MINIMAL}[[agent]]\nname = "solo"\nenv = { DEMO_MODE = "quiet", DEMO_TICK = "1" }\n`);
+  });
+
+  afterAll(() => {
+    t?.kill();
+    removeDir(dir);
+  });
+
+  const agents = (...args: string[]) => t.cli([...args, "--config", config], { cwd: dir, timeoutMs: 30_000 });
+
+  test("not running: exit 1 and says so; not an agent: a one-line error", async () => {
+    const r = await agents("classify", "solo");
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("solo: no pane (session t-solo is not running)");
+    const bad = await agents("classify", "nobody");
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/no agent named "nobody" \(agents: solo\); to classify a saved screen, pass --backend NAME/);
+  });
+
+  test("idle at its prompt, then working once told to work; the demo backend has no signal reader", async () => {
+    expect((await agents("up", "solo")).code).toBe(0);
+    const idle = await waitFor("the demo prompt", async () => {
+      const r = await agents("classify", "solo", "--explain");
+      return r.stdout.startsWith("idle") ? r : undefined;
+    });
+    expect(idle.code).toBe(0);
+    const lines = idle.stdout.split("\n");
+    expect(lines[1]).toBe("  rule: idle_re");
+    expect(lines.find((l) => l.startsWith("  pane:"))).toMatch(/^  pane: command=bash title=".*" dead=no$/);
+    expect(lines.at(-1)).toBe('signals: unavailable (no signal reader for backend "demo")');
+
+    expect(t.tmux(["send-keys", "-t", "=t-solo:", "/work", "Enter"]).code).toBe(0);
+    const working = await waitFor("working", async () => {
+      const r = await agents("classify", "solo", "--json");
+      const j = JSON.parse(r.stdout || "{}") as Record<string, unknown>;
+      return j.state === "working" ? j : undefined;
+    });
+    expect(working).toMatchObject({ agent: "solo", pane: { command: "bash", dead: false }, signals: null });
+  });
+});
