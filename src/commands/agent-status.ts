@@ -61,6 +61,8 @@ export function doingText(s: StatusJson, now: number): string {
       return s.until ? `restarting after ${s.until} (${s.reason})` : `restarting: ${s.reason}`;
     case "parked":
       return `parked: ${s.reason}`;
+    case "stuck":
+      return `stuck: ${s.reason}`;
     case "dialog":
       return `needs attention: ${s.reason}`;
     case "fatal":

@@ -255,6 +255,10 @@ export const watchdogSchema = z.strictObject({
   restart_backoff_max: seconds.default(120),
   /** Seconds a typed ping may take to leave the input line before it is given up on. */
   ping_timeout: positiveSeconds.default(10),
+  /** Screen and signal may disagree this long (a redraw, a hook in flight) before it is a detection-drift. */
+  drift_after: seconds.default(10),
+  /** A busy screen over a signal record that has not grown this long is `stuck`. */
+  stuck_after: positiveSeconds.default(600),
   /** A reset time further away than this is not trusted; the fallback probe is used instead. */
   limit_max_hold: longSeconds.default(7 * 24 * 3600),
 });

@@ -52,6 +52,12 @@ export const sessionIdFile = (f: PathFleet, agent: string): string => path.join(
 export const claudeSignalFile = (f: PathFleet, agent: string): string => path.join(stateDir(f), `${agent}.claude-signals.jsonl`);
 /** The `--settings` file that installs those hooks for one run (ours; the user's files are never written). */
 export const claudeSettingsFile = (f: PathFleet, agent: string): string => path.join(stateDir(f), `${agent}.claude-settings.json`);
+/** opencode's bus events, one JSON line each, as our plugin writes them (src/signals/opencode). */
+export const opencodeSignalFile = (f: PathFleet, agent: string): string => path.join(stateDir(f), `${agent}.opencode-signals.jsonl`);
+/** Evidence records (the screen at a detection-drift), one JSON file per event. */
+export const recordsDir = (f: PathFleet): string => path.join(stateDir(f), "records");
+export const screenRecordFile = (f: PathFleet, agent: string, event: string, at: number): string =>
+  path.join(recordsDir(f), `${agent}-${event}-${new Date(at).toISOString().replace(/[:.]/g, "-")}.json`);
 /** Everything a session's pane printed (tmux pipe-pane). */
 export const sessionLogFile = (f: PathFleet, session: string): string => path.join(f.logDir, `${session}.log`);
 /** An older part of a session log, moved aside by rotation: `.1` is the newest. */

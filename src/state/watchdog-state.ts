@@ -12,6 +12,7 @@ export const AGENT_STATES = [
   "waiting",
   "limited",
   "stalled",
+  "stuck",
   "restarting",
   "parked",
   "dialog",
@@ -34,6 +35,37 @@ export interface AgentStatus {
   until?: number;
   /** Extra evidence (the fatal line, the dialog option). */
   detail?: string;
+  /** What each source said this tick and which one the state came from (issue 11). */
+  evidence?: Evidence;
+  /** Screen and signal have disagreed for longer than drift_after (a detection-drift was logged). */
+  drift?: boolean;
+}
+
+/** The two readings behind a status: "working (active_re)", "idle (claude, 12s old)". */
+export interface Evidence {
+  screen?: string;
+  signal?: string;
+  chosen: "screen" | "signal" | "none";
+}
+
+/** What the agent's own record says besides its state: for `status` (cost, context, conversation). */
+export interface SignalSummary {
+  source: string;
+  /** Epoch ms of the newest record. */
+  at: number;
+  sessionId?: string;
+  costUsd?: number;
+  contextPct?: number;
+  tokens?: { input?: number; output?: number; total?: number };
+}
+
+/** A busy screen over a record that stopped growing: the steps taken so far. */
+export interface StuckMemory {
+  since: number;
+  /** 1 interrupted, 2 nudged, 3 restarted. */
+  step: number;
+  /** When the last step was taken. */
+  at: number;
 }
 
 export interface LimitHold {
@@ -64,6 +96,12 @@ export interface AgentRuntime {
   lastWake?: number;
   status: AgentStatus;
   dialog?: DialogMemory;
+  /** Hash of the last captured screen: a changed screen is activity, whatever the regexes say. */
+  screenHash?: string;
+  /** Since when screen and signal disagree, and whether that was logged. */
+  drift?: { since: number; noted: boolean };
+  signal?: SignalSummary;
+  stuck?: StuckMemory;
 }
 
 export interface WatchdogState {

@@ -7,6 +7,7 @@ import { startAgent } from "../fleet/launch.js";
 import { ping } from "../fleet/ping.js";
 import { readTextOr } from "../state/files.js";
 import { park } from "../state/parked.js";
+import { writeScreenRecord } from "../state/records.js";
 import { clearSequenceComplete, consumeOnCompleteTrigger, markSequenceComplete, writePhaseIndex } from "../state/phase.js";
 import type { Action } from "./types.js";
 import type { Observer } from "./observe.js";
@@ -76,9 +77,21 @@ export async function act(actor: Actor, actions: Action[]): Promise<void> {
   for (const action of actions) {
     try {
       switch (action.type) {
-        case "note":
-          log.event(action.level, { agent: action.agent, action: action.event, reason: action.reason });
+        case "note": {
+          const fields: Record<string, unknown> = {};
+          if (action.evidence) fields.evidence = action.evidence;
+          const a = action.agent !== undefined ? byName.get(action.agent) : undefined;
+          if (action.saveScreen && a) {
+            const screen = await tmux.capture(a.session);
+            try {
+              fields.record = writeScreenRecord(fleet, { agent: a.name, event: action.event, at: Date.now(), reason: action.reason, evidence: action.evidence, screen });
+            } catch (err) {
+              fields.record = `not saved: ${(err as Error).message}`;
+            }
+          }
+          log.event(action.level, { agent: action.agent, action: action.event, reason: action.reason, ...fields });
           break;
+        }
         case "kill": {
           const a = byName.get(action.agent);
           if (!a) break;
@@ -108,7 +121,7 @@ export async function act(actor: Actor, actions: Action[]): Promise<void> {
           const a = byName.get(action.agent);
           if (!a) break;
           await tmux.sendKeys(a.session, action.keys);
-          log.event("info", { agent: a.name, action: "answered-dialog", reason: action.reason, keys: action.keys });
+          log.event("info", { agent: a.name, action: action.event ?? "answered-dialog", reason: action.reason, keys: action.keys });
           break;
         }
         case "ping":

@@ -5,6 +5,7 @@ import type { Decision, Snapshot, WatchdogState } from "./types.js";
 import { type Ctx, earliest, loopAgents, runtimeFor, setStatus, watchedAgents } from "./rules/context.js";
 import { dialogRule, healRule, limitRule, observedStatus, stallRule, trackActivity } from "./rules/agent.js";
 import { handoffRule, phaseRule, wakeRule } from "./rules/fleet.js";
+import { driftRule, evidenceOf, summarize, weigh, type Weighed } from "./rules/evidence.js";
 
 export { watchedAgents, loopAgents } from "./rules/context.js";
 export { limitNudge } from "./rules/agent.js";
@@ -12,7 +13,15 @@ export { CLAIM_PING, REVIEW_PING, inboxPing } from "./rules/fleet.js";
 
 export function decide(fleet: Fleet, snap: Snapshot, prev: WatchdogState): Decision {
   const state = structuredClone(prev);
-  const ctx: Ctx = { fleet, snap, state, actions: [], now: snap.now, deadlines: [] };
+  // Every rule below reads the screen map: give it the best evidence (the record's state when fresh).
+  const weighed = new Map<string, Weighed>();
+  const screens = new Map(snap.screens);
+  for (const agent of fleet.agents.filter((a) => a.enabled)) {
+    const w = weigh(snap, agent, fleet.watchdog.signal_interval);
+    weighed.set(agent.name, w);
+    if (w.effective) screens.set(agent.session, w.effective);
+  }
+  const ctx: Ctx = { fleet, snap: { ...snap, screens }, state, actions: [], now: snap.now, deadlines: [] };
   const live = new Set(fleet.agents.map((a) => a.name));
   for (const name of Object.keys(state.agents)) if (!live.has(name)) delete state.agents[name];
 
@@ -37,7 +46,9 @@ export function decide(fleet: Fleet, snap: Snapshot, prev: WatchdogState): Decis
     } else {
       trackActivity(ctx, agent, rt);
       observedStatus(ctx, agent, rt);
+      driftRule(ctx, agent, rt, weighed.get(agent.name)!);
     }
+    summarize(ctx, agent, rt);
     if (rt.parked) {
       setStatus(ctx, rt, "parked", rt.parked.reason, { since: rt.parked.at });
       continue;
@@ -68,6 +79,13 @@ export function decide(fleet: Fleet, snap: Snapshot, prev: WatchdogState): Decis
         healRule(ctx, agent, rt, held.get(agent.name) ?? false);
       }
     }
+  }
+  // Last, so that whichever rule set the status, it carries both readings.
+  for (const [name, w] of weighed) {
+    const rt = state.agents[name];
+    if (!rt) continue;
+    if (w.screen || w.signal) rt.status.evidence = evidenceOf(w, ctx.now);
+    if (rt.drift?.noted) rt.status.drift = true;
   }
   return { actions: ctx.actions, state, deadline: earliest(ctx.deadlines) };
 }

@@ -8,6 +8,9 @@ export {
   type AgentRuntime,
   type AgentState,
   type AgentStatus,
+  type Evidence,
+  type SignalSummary,
+  type StuckMemory,
   type LimitHold,
   type WatchdogState,
 } from "../state/watchdog-state.js";
@@ -55,13 +58,23 @@ export type Action =
   | { type: "start"; agent: string; force: boolean; reason: string; restart: boolean; phase: number }
   | { type: "kill"; agent: string; reason: string }
   | { type: "ping"; agent: string; text: string; purpose: "handoff" | "wake" | "nudge"; reason: string }
-  | { type: "keys"; agent: string; keys: string[]; reason: string }
+  | { type: "keys"; agent: string; keys: string[]; reason: string; /** Logged as (default "answered-dialog"). */ event?: string }
   | { type: "park"; agent: string; reason: string }
   | { type: "set-phase"; index: number; reason: string }
   | { type: "mark-complete"; reason: string }
   | { type: "clear-complete"; reason: string }
   | { type: "consume-trigger"; reason: string }
-  | { type: "note"; agent?: string; level: "info" | "warn"; event: string; reason: string };
+  | {
+      type: "note";
+      agent?: string;
+      level: "info" | "warn";
+      event: string;
+      reason: string;
+      /** Keep the agent's screen as it is now in a record file beside the event (detection-drift). */
+      saveScreen?: boolean;
+      /** Structured evidence logged with the event. */
+      evidence?: Record<string, unknown>;
+    };
 
 /** The earliest moment decide knows something will be due, and whether healing must run then. */
 export interface Deadline {

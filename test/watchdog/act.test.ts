@@ -253,6 +253,18 @@ describe("structural actions", () => {
     expect(r.fake.calls).toEqual([]);
   });
 
+  it("a detection-drift note keeps the screen in a record file under state, named in the event", async () => {
+    const r = rig();
+    r.fake.add("t-x", { text: "demo: working...\ndemo> " });
+    const evidence = { screen: "working (active_re)", signal: "idle (claude, 12s old)", chosen: "signal" };
+    await act(r.actor, [{ type: "note", agent: "x", level: "warn", event: "detection-drift", reason: "they disagree", saveScreen: true, evidence }]);
+    const [e] = r.ev("detection-drift");
+    expect(e).toMatchObject({ level: "warn", agent: "x", reason: "they disagree", evidence });
+    const file = e!.record as string;
+    expect(path.dirname(file)).toBe(path.join(r.fleet.logDir, "state", "records"));
+    expect(JSON.parse(readFileSync(file, "utf8"))).toMatchObject({ agent: "x", event: "detection-drift", evidence, screen: "demo: working...\ndemo> " });
+  });
+
   it("a failing action is logged as <type>-failed and the rest still run", async () => {
     const r = rig();
     r.fake.fail("new-session", "server exploded");

@@ -5,6 +5,7 @@ import type { AgentRuntime, LimitHold } from "../types.js";
 import { DIALOG_REANSWER_MS, dialogStep } from "../dialog.js";
 import { type Ctx, dueAt, iso, sec, setStatus } from "./context.js";
 import { requestRestart } from "./restart.js";
+import { launchSignal } from "./evidence.js";
 
 export function limitNudge(agent: Agent): string {
   return agent.kind === "loop"
@@ -130,11 +131,22 @@ export function stallRule(ctx: Ctx, agent: Agent, rt: AgentRuntime): void {
   requestRestart(ctx, agent, rt, why, true);
 }
 
-/** Activity bookkeeping: working with a pane that still changes (or a fresh log for footer UIs). */
+/**
+ * Activity bookkeeping: working with a pane that still changes, a screen whose text changed since
+ * the last capture (whatever the regexes make of it: a user backend's active_re can miss a
+ * streaming reply), a record that grew, or a fresh log for footer UIs.
+ */
 export function trackActivity(ctx: Ctx, agent: Agent, rt: AgentRuntime): void {
   const pane = ctx.snap.panes.get(agent.session);
+  const grew = launchSignal(ctx.snap, agent)?.grewAt;
+  if (grew !== undefined && grew > rt.lastActive) rt.lastActive = Math.min(grew, ctx.now);
   const reading = ctx.snap.screens.get(agent.session);
   if (!pane || !reading) return;
+  const hash = ctx.snap.screenHashes.get(agent.session);
+  if (hash !== undefined) {
+    if (rt.screenHash !== undefined && hash !== rt.screenHash) rt.lastActive = ctx.now;
+    rt.screenHash = hash;
+  }
   if (reading.state === "working") {
     // A frozen screen that still says "working" is not progress: require the pane to have changed.
     if (rt.seenActivity === undefined || pane.activity > rt.seenActivity) rt.lastActive = ctx.now;
