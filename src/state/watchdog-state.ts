@@ -75,6 +75,10 @@ export interface LimitHold {
   reset?: string;
   parsed: boolean;
   nudges: number;
+  /** Where the reset came from: a tap's record ("claude", "codex") or the screen's wording. */
+  source?: string;
+  /** The CLI said it continues by itself at the reset (Claude's offer): only nudge if it does not. */
+  autoContinue?: boolean;
 }
 
 /** A known dialog on screen: answered only once seen on two readings (a TUI still drawing it drops keys). */

@@ -39,14 +39,28 @@ export function observedStatus(ctx: Ctx, agent: Agent, rt: AgentRuntime): void {
   }
 }
 
+/** The tap's record behind an effective reading, when the signal decided it. */
+function signalBehind(ctx: Ctx, agent: Agent, reading: { rule: string } | undefined) {
+  return reading?.rule.startsWith("signal:") ? launchSignal(ctx.snap, agent) : undefined;
+}
+
+function holdReason(hold: LimitHold): string {
+  if (!hold.parsed) return "usage limit; reset time unknown, probing";
+  const from = hold.source && hold.source !== "screen" ? ` (${hold.source} record)` : "";
+  return `usage limit; resets ${hold.reset}${from}${hold.autoContinue ? "; the CLI continues by itself then" : ""}`;
+}
+
 function startHold(ctx: Ctx, agent: Agent, rt: AgentRuntime): LimitHold {
   const w = ctx.fleet.watchdog;
   const reading = ctx.snap.screens.get(agent.session);
   const at = reading?.reset?.at;
   const usable = at !== undefined && at > ctx.now - 3600_000 && at - ctx.now <= w.limit_max_hold * 1000;
+  const sig = signalBehind(ctx, agent, reading);
   const hold: LimitHold = usable
     ? { since: ctx.now, until: Math.max(at!, ctx.now) + w.limit_reset_slack * 1000, reset: reading?.reset?.text, parsed: true, nudges: 0 }
     : { since: ctx.now, until: ctx.now + w.limit_probe_fallback * 1000, reset: reading?.reset?.text, parsed: false, nudges: 0 };
+  hold.source = sig?.source ?? "screen";
+  if (sig?.limit?.autoContinue) hold.autoContinue = true;
   rt.hold = hold;
   ctx.actions.push({
     type: "note",
@@ -54,10 +68,23 @@ function startHold(ctx: Ctx, agent: Agent, rt: AgentRuntime): LimitHold {
     level: "info",
     event: "limit-hold",
     reason: usable
-      ? `usage limit; banner says reset ${reading?.reset?.text}; holding until ${iso(hold.until)}`
+      ? `usage limit; ${sig ? `${sig.source} record says` : "banner says"} reset ${reading?.reset?.text}${hold.autoContinue ? " and the CLI offers to continue then" : ""}; holding until ${iso(hold.until)}`
       : `usage limit; reset time unknown; probing every ${w.limit_probe_fallback}s`,
   });
   return hold;
+}
+
+/** A hold begun from the screen's wording takes the record's exact reset once the record has one. */
+function refineHold(ctx: Ctx, agent: Agent, hold: LimitHold): void {
+  const reading = ctx.snap.screens.get(agent.session);
+  const sig = signalBehind(ctx, agent, reading);
+  const at = reading?.reset?.at;
+  if (!sig || at === undefined || hold.nudges > 0) return;
+  if (sig.limit?.autoContinue) hold.autoContinue = true;
+  const until = Math.max(at, hold.since) + ctx.fleet.watchdog.limit_reset_slack * 1000;
+  if (hold.source === sig.source && hold.until === until) return;
+  if (at - ctx.now > ctx.fleet.watchdog.limit_max_hold * 1000) return;
+  Object.assign(hold, { until, reset: reading?.reset?.text, parsed: true, source: sig.source });
 }
 
 function holdStatus(ctx: Ctx, agent: Agent, rt: AgentRuntime, hold: LimitHold, reason: string): void {
@@ -76,7 +103,7 @@ export function limitRule(ctx: Ctx, agent: Agent, rt: AgentRuntime): boolean {
   if (!rt.hold) {
     if (!limited) return false;
     const hold = startHold(ctx, agent, rt);
-    holdStatus(ctx, agent, rt, hold, hold.parsed ? `usage limit; resets ${hold.reset}` : "usage limit; reset time unknown, probing");
+    holdStatus(ctx, agent, rt, hold, holdReason(hold));
     return true;
   }
   if (reading.state === "working" || !limited) {
@@ -91,8 +118,9 @@ export function limitRule(ctx: Ctx, agent: Agent, rt: AgentRuntime): boolean {
     rt.lastActive = ctx.now;
     return false;
   }
+  refineHold(ctx, agent, rt.hold);
   if (ctx.now < rt.hold.until) {
-    holdStatus(ctx, agent, rt, rt.hold, rt.hold.parsed ? `usage limit; resets ${rt.hold.reset}` : "usage limit; reset time unknown, probing");
+    holdStatus(ctx, agent, rt, rt.hold, holdReason(rt.hold));
     return true;
   }
   rt.hold.nudges += 1;
@@ -103,7 +131,9 @@ export function limitRule(ctx: Ctx, agent: Agent, rt: AgentRuntime): boolean {
     agent: agent.name,
     purpose: "nudge",
     text: limitNudge(agent),
-    reason: `limit hold ended (probe #${rt.hold.nudges})`,
+    reason: rt.hold.autoContinue
+      ? `still not working at reset + slack although the CLI offered to continue (probe #${rt.hold.nudges})`
+      : `limit hold ended (probe #${rt.hold.nudges})`,
   });
   return true;
 }

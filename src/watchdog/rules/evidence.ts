@@ -47,7 +47,10 @@ export function weigh(snap: Snapshot, agent: Agent, signalInterval: number): Wei
   const signal = sig?.state ? sig : undefined;
   const fresh = !!signal && (SETTLED.has(signal.state!) || snap.now - Math.max(signal.at, signal.grewAt) <= freshWindowMs(signalInterval));
   if (!screen) return { signal, fresh, chosen: "none", disagree: false };
-  const comparable = COMPARABLE.has(screen.state);
+  // A limit menu on screen may read as a dialog: the record saying "limited" is what it is (and
+  // a held agent is never typed into, so the menu's countdown is left alone).
+  const limitMenu = fresh && signal!.state === "limited" && screen.state === "dialog";
+  const comparable = COMPARABLE.has(screen.state) || limitMenu;
   const disagree = fresh && comparable && screen.state !== "unknown" && screen.state !== signal!.state;
   if (!fresh || !comparable) return { screen, signal, fresh, chosen: "screen", effective: screen, disagree };
   const effective: ScreenReading = { ...screen, state: signal!.state!, rule: `signal:${signal!.source}` };
