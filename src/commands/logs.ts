@@ -1,5 +1,6 @@
-// `agents logs`: a session's pane log through tail, or the watchdog's decision events. Either file
-// must be a regular file: tail (or our read) of a FIFO put in its place would wait for a writer.
+// `agents logs`: a session's pane log through tail, the watchdog's decision events, or (with
+// --transcript) an agent's conversation from its CLI's own record. A log or events file must be a
+// regular file: tail (or our read) of a FIFO put in its place would wait for a writer.
 import { existsSync, statSync } from "node:fs";
 import { execa } from "execa";
 import { UserError } from "../errors.js";
@@ -10,10 +11,15 @@ import type { Args } from "./table.js";
 
 export async function run(inv: Args<"logs">): Promise<number> {
   const { name } = inv.args;
-  const { follow, lines, json } = inv.opts;
+  const { follow, lines, json, transcript } = inv.opts;
   if (json && name !== "watchdog") throw inv.usage('--json is for "logs watchdog" (session logs are plain text)');
+  if (transcript && name === "watchdog") throw inv.usage("--transcript is for an agent (the watchdog has no conversation)");
   const ctx = await openFleet(inv.opts.config, inv.io);
   if (name === "watchdog") return watchdogEvents(ctx, follow, lines, json);
+  if (transcript) {
+    const { showAgentTranscript } = await import("../transcript/show.js");
+    return showAgentTranscript(ctx, name, { follow, lines });
+  }
   const { fleet, io } = ctx;
   const owner = fleet.agents.find((a) => a.name === name) ?? fleet.services.find((s) => s.name === name);
   if (!owner) throw new UserError(`${fleet.configPath}: no agent or service named "${name}"`);

@@ -128,10 +128,15 @@ export const SPECS = {
   logs: verb({
     name: "logs",
     summary: "show (or follow) a session's log; \"watchdog\" shows the watchdog's decision events",
+    details: [
+      "With --transcript: an agent's conversation from its CLI's own record (Claude Code's transcript,",
+      "Codex's rollout): prompts, replies, tool calls and their results, errors and usage limits.",
+    ],
     positionals: [{ name: "name", required: true, description: 'an agent or service, or "watchdog"' }],
     options: {
       follow: { type: "boolean", short: "f", description: "keep printing as the log grows" },
       lines: { type: "string", short: "n", value: "N", default: "40", parse: count, description: "how many of the last lines to show" },
+      transcript: { type: "boolean", description: "an agent's conversation, read from its CLI's own record" },
       json: { type: "boolean", description: "with \"watchdog\": the raw JSON event lines" },
       config,
     },

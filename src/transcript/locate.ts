@@ -2,10 +2,11 @@
 // behind `agents classify <agent>` and `agents logs <agent> --transcript`. Claude: the tap's signal
 // file (log_dir/state) names the transcript; else the conversation id pinned at launch finds it
 // under the agent's Claude config dir; else the newest transcript there. Codex: its rollout under
-// CODEX_HOME (by the thread id kept for resuming, else the newest since the session started).
+// CODEX_HOME (the newest thread since the session started in its folder, else the stored thread).
 import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import type { Agent, Fleet } from "../config/load.js";
+import { agentEnv } from "../fleet/conversation.js";
 import { readTextOr } from "../state/files.js";
 import { claudeSignalFile, resumeIdFile } from "../state/paths.js";
 import { readSessionId } from "../state/session-id.js";
@@ -31,11 +32,6 @@ export interface AgentRecord {
   transcript?: string;
   /** How the transcript was found, for --explain style notes. */
   how?: string;
-}
-
-/** The agent's env over ours, as its session sees it. */
-function agentEnv(agent: Agent): Record<string, string | undefined> {
-  return { ...process.env, ...agent.env };
 }
 
 /** The newest `*.jsonl` in any project folder of a Claude config dir (the fallback when no id is known). */
@@ -82,16 +78,25 @@ function locateClaude(fleet: Fleet, agent: Agent): AgentRecord {
   return newest ? { ...out, transcript: newest, how: `newest transcript under ${configDir}` } : out;
 }
 
-/** `since`: epoch ms the agent's session started (its rollout is created after that). */
+/**
+ * As the watchdog's signal reader finds it (src/watchdog/signal-reader.ts): a thread created since
+ * `since` (epoch ms, the session's start; 0 when it is not running) in the agent's folder, else the
+ * rollout of the thread stored for resuming (the session-id store, or the older resume-id file).
+ */
 function locateCodex(fleet: Fleet, agent: Agent, since: number): AgentRecord {
   const home = codexHome(agentEnv(agent));
-  const stored = readTextOr(resumeIdFile(fleet, agent.name), "")!.trim();
-  const threadId = stored && isCodexThreadId(stored) ? stored : undefined;
-  const file = (threadId && findRollout(home, since, agent.dir, threadId)) || findRollout(home, since, agent.dir);
+  let file = findRollout(home, since, agent.dir);
+  let how = `newest thread in ${agent.dir} under ${home}`;
+  if (!file) {
+    const stored = [readSessionId(fleet, agent.name), readTextOr(resumeIdFile(fleet, agent.name), "")!.trim()];
+    const threadId = stored.find((id): id is string => !!id && isCodexThreadId(id));
+    file = threadId ? findRollout(home, 0, undefined, threadId) : undefined;
+    how = `stored thread ${threadId}`;
+  }
   if (!file) return { source: "codex" };
   const cursor = readCodexSignals(file);
   const reading = cursor.reading.at > 0 ? cursor.reading : undefined;
-  return { source: "codex", reading, signalFile: file, transcript: file, how: threadId ? `thread ${threadId}` : `newest rollout under ${home}` };
+  return { source: "codex", reading, signalFile: file, transcript: file, how };
 }
 
 /**

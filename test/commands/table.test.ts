@@ -89,7 +89,7 @@ describe("help is generated from the table", () => {
 
   test("usage lines", () => {
     expect(usageLine(SPECS.up)).toBe("usage: agents up [name...] [--dry-run] [--config PATH]");
-    expect(usageLine(SPECS.logs)).toBe("usage: agents logs <name> [-f] [-n N] [--json] [--config PATH]");
+    expect(usageLine(SPECS.logs)).toBe("usage: agents logs <name> [-f] [-n N] [--transcript] [--json] [--config PATH]");
     expect(usageLine(SPECS.phase)).toBe("usage: agents phase [show|next|set] [index] [--config PATH]");
     expect(usageLine(SPECS.classify)).toBe("usage: agents classify [target] [--backend NAME] [--title T] [--command C] [--dead] [--explain] [--json] [--config PATH]");
     expect(usageLine(SPECS.init)).toBe("usage: agents init [dir]");
@@ -123,7 +123,7 @@ describe("parsing, per verb", () => {
 
   test("defaults: booleans false, --config ./agents.toml, -n 40", () => {
     expect(parse("up").opts).toEqual({ "dry-run": false, config: "./agents.toml" });
-    expect(parse("logs", "builder").opts).toEqual({ follow: false, lines: 40, json: false, config: "./agents.toml" });
+    expect(parse("logs", "builder").opts).toEqual({ follow: false, lines: 40, transcript: false, json: false, config: "./agents.toml" });
     expect(parse("classify", "--backend", "claude").opts).toEqual({
       backend: "claude",
       title: undefined,
@@ -149,7 +149,7 @@ describe("parsing, per verb", () => {
     for (const bad of ["many", "1.5", "1e3", "", " 5", "0x10"]) {
       expect(refusal("logs", "b", "-n", bad), bad).toEqual([
         `logs: -n expects a number of lines (0 or more), got "${bad}"`,
-        "usage: agents logs <name> [-f] [-n N] [--json] [--config PATH]",
+        "usage: agents logs <name> [-f] [-n N] [--transcript] [--json] [--config PATH]",
       ]);
     }
     expect(refusal("logs", "b", "--lines=-3")[0]).toBe('logs: --lines expects a number of lines (0 or more), got "-3"');
@@ -158,7 +158,7 @@ describe("parsing, per verb", () => {
   });
 
   test("logs: the name is required, and only one", () => {
-    expect(refusal("logs")).toEqual(["logs: missing <name>", "usage: agents logs <name> [-f] [-n N] [--json] [--config PATH]"]);
+    expect(refusal("logs")).toEqual(["logs: missing <name>", "usage: agents logs <name> [-f] [-n N] [--transcript] [--json] [--config PATH]"]);
     expect(refusal("logs", "a", "b")[0]).toBe("logs: unexpected argument 'b'");
     expect(parse("logs", "watchdog", "--json").args).toEqual({ name: "watchdog" });
   });

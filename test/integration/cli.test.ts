@@ -164,9 +164,9 @@ describe("usage errors and help", () => {
   test("help VERB, VERB --help and --help VERB print that verb's usage and exactly its options", async () => {
     const a = await t.cli(["help", "logs"]);
     expect(a.code).toBe(0);
-    expect(a.stdout.split("\n")[0]).toBe("usage: agents logs <name> [-f] [-n N] [--json] [--config PATH]");
+    expect(a.stdout.split("\n")[0]).toBe("usage: agents logs <name> [-f] [-n N] [--transcript] [--json] [--config PATH]");
     const flags = a.stdout.slice(a.stdout.indexOf("options:")).match(/--[a-z-]+/g);
-    expect(flags).toEqual(["--follow", "--lines", "--json", "--config", "--help"]);
+    expect(flags).toEqual(["--follow", "--lines", "--transcript", "--json", "--config", "--help"]);
     expect((await t.cli(["logs", "--help"])).stdout).toBe(a.stdout);
     expect((await t.cli(["--help", "logs"])).stdout).toBe(a.stdout);
     // --help wins over everything else on the line, even a mistake.
@@ -204,7 +204,7 @@ describe("usage errors and help", () => {
   test("logs without a name, bad -n, --json on a session log", async () => {
     const { dir, config } = copyDemoFleet();
     dirs.push(dir);
-    const usage = "usage: agents logs <name> [-f] [-n N] [--json] [--config PATH]";
+    const usage = "usage: agents logs <name> [-f] [-n N] [--transcript] [--json] [--config PATH]";
     expectUsageError(await t.cli(["logs", "--config", config]), "logs: missing <name>", usage);
     expectUsageError(
       await t.cli(["logs", "builder", "-n", "many", "--config", config]),
