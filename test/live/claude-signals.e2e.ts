@@ -163,7 +163,13 @@ describe("claude signal tap, real CLI", () => {
       // 6. A weekly limit.
       mock.setScenario("usage_limit", { resetInSeconds: 3 * 86_400, limitClaim: "seven_day" });
       expect(await d().type("Continue with the next task.", agent.backend.submit_key)).toBe(true);
-      r = await until("weekly", (x) => x.state === "limited" && x.limit?.window === "seven_day" && (x.limit?.resetsAt ?? 0) > Date.now() + 86_400_000);
+      r = await until("weekly", (x) => x.state === "limited" && x.limit?.window === "seven_day");
+      // A reset more than a day out is not continued by itself: Claude opens its "What do you want
+      // to do?" menu, and while it is open the statusLine may not refresh (so no exact reset yet).
+      // Escape closes it, as the watchdog's nudge_keys do; then the refresh says the window is used up.
+      await d().tmux.sendKeys(d().session, ["Escape"]);
+      r = await until("weekly reset", (x) => (x.limit?.resetsAt ?? 0) > Date.now() + 86_400_000);
+      expect(r.state).toBe("limited");
       phase("usage-limit-7d");
 
       // 7. Restart with resume = true: the same conversation continues.

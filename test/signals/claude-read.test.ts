@@ -121,12 +121,20 @@ describe("readClaudeSignals", () => {
   it("while limited, reads Claude's offer to continue by itself from the transcript the records name", () => {
     const dir = tempDir("claude-read");
     const transcript = path.join(dir, "transcript.jsonl");
-    writeFileSync(transcript, readFileSync(fixturePath("transcript-limit-offer"), "utf8"));
+    const records = readFileSync(fixturePath("transcript-limit-offer"), "utf8").split("\n");
+    const offer = records.findIndex((l) => l.includes("set to continue automatically"));
     // The captured lines name the transcript in the capture's temp dir: point them at this copy.
     const original = JSON.parse(phaseText("start").split("\n")[0]!).transcript_path as string;
     const file = path.join(dir, "s.jsonl");
     writeFileSync(file, sessionText("usage-limit-5h").split(original).join(transcript));
-    const a = readClaudeSignals(file);
+    // The transcript without the notice yet: no word on it.
+    writeFileSync(transcript, records.slice(0, offer).join("\n") + "\n");
+    const early = readClaudeSignals(file);
+    expect(early.reading.limit?.autoContinue).toBeUndefined();
+    // The notice lands after the signal lines were read: the next read sees it, with no new line.
+    writeFileSync(transcript, records.join("\n"));
+    const a = readClaudeSignals(file, early);
+    expect(a.offset).toBe(early.offset);
     expect(a.reading.limit).toMatchObject({ window: "five_hour", autoContinue: true });
     // Without the transcript there is no word on it.
     rmSync(transcript);

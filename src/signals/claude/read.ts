@@ -25,9 +25,11 @@ export function emptyClaudeReading(): SignalReading {
   return { source: "claude", at: 0, grewAt: 0 };
 }
 
-/** The new complete lines from `offset` to the end of the file as it is now, and the new offset. */
-function readLines(fd: number, offset: number, size: number): { lines: string[]; offset: number } {
-  const lines: string[] = [];
+/**
+ * Hand the complete lines from `offset` to the end of the file as it is now to `take`, a chunk at
+ * a time (a long file read for the first time never sits in memory whole); returns the new offset.
+ */
+function readLines(fd: number, offset: number, size: number, take: (lines: string[]) => void): number {
   let carry = Buffer.alloc(0);
   let pos = offset;
   let consumed = offset;
@@ -42,7 +44,7 @@ function readLines(fd: number, offset: number, size: number): { lines: string[];
       carry = data;
     } else {
       // Split bytes, not text: a chunk boundary can fall inside a UTF-8 character.
-      lines.push(...data.subarray(0, cut).toString("utf8").split("\n"));
+      take(data.subarray(0, cut).toString("utf8").split("\n"));
       carry = data.subarray(cut + 1);
       consumed = pos - carry.length;
     }
@@ -51,7 +53,7 @@ function readLines(fd: number, offset: number, size: number): { lines: string[];
       consumed = pos;
     }
   }
-  return { lines, offset: consumed };
+  return consumed;
 }
 
 /**
@@ -69,7 +71,10 @@ export function readClaudeSignals(file: string, prev?: ClaudeSignalCursor): Clau
   } catch {
     return base;
   }
-  let lines: string[];
+  let reading = base.reading;
+  let memory = base.memory;
+  let records = 0;
+  let progressed = false;
   let offset: number;
   let id: string;
   let mtime: number;
@@ -79,17 +84,25 @@ export function readClaudeSignals(file: string, prev?: ClaudeSignalCursor): Clau
     id = `${st.dev}:${st.ino}`;
     mtime = Math.floor(st.mtimeMs);
     const replaced = (base.file !== undefined && base.file !== id) || st.size < base.offset;
-    ({ lines, offset } = readLines(fd, replaced ? 0 : base.offset, st.size));
+    offset = readLines(fd, replaced ? 0 : base.offset, st.size, (lines) => {
+      const fold = foldLines(lines, reading, memory);
+      ({ reading, memory } = fold);
+      records += fold.records;
+      progressed ||= fold.progressed;
+    });
   } finally {
     closeSync(fd);
   }
-  const fold = foldLines(lines, base.reading, base.memory);
-  const reading = fold.reading;
-  if (fold.records) reading.at = mtime;
-  if (fold.progressed) reading.grewAt = mtime;
-  if (reading.state === "limited" && reading.limit && fold.memory.autoContinue === undefined && reading.transcriptPath) {
-    const offer = autoContinueOffer(transcriptTail(reading.transcriptPath));
-    if (offer !== undefined) reading.limit.autoContinue = offer;
+  // foldLines returned a new reading (never the caller's) only if there were lines to fold.
+  if (reading !== base.reading) {
+    if (records) reading.at = mtime;
+    if (progressed) reading.grewAt = mtime;
   }
-  return { reading, offset, file: id, memory: fold.memory };
+  // While limited, Claude's offer to continue by itself is in the transcript only, and may be
+  // written after the lines that said "limited": look on every read until a hook settles it.
+  if (reading.state === "limited" && reading.limit && memory.autoContinue === undefined && reading.transcriptPath) {
+    const offer = autoContinueOffer(transcriptTail(reading.transcriptPath));
+    if (offer !== reading.limit.autoContinue) reading = { ...reading, limit: { ...reading.limit, autoContinue: offer } };
+  }
+  return { reading, offset, file: id, memory };
 }
