@@ -5,6 +5,7 @@ import type { Decision, Snapshot, WatchdogState } from "./types.js";
 import { type Ctx, earliest, loopAgents, runtimeFor, setStatus, watchedAgents } from "./rules/context.js";
 import { dialogRule, healRule, limitRule, observedStatus, stallRule, trackActivity } from "./rules/agent.js";
 import { handoffRule, phaseRule, wakeRule } from "./rules/fleet.js";
+import { stuckRule } from "./rules/stuck.js";
 import { driftRule, evidenceOf, summarize, weigh, type Weighed } from "./rules/evidence.js";
 
 export { watchedAgents, loopAgents } from "./rules/context.js";
@@ -62,7 +63,7 @@ export function decide(fleet: Fleet, snap: Snapshot, prev: WatchdogState): Decis
     held.set(agent.name, isHeld);
     if (!isHeld) {
       dialogRule(ctx, agent, rt);
-      if (agent.watch === "heal+stall") stallRule(ctx, agent, rt);
+      if (agent.watch === "heal+stall" && !stuckRule(ctx, agent, rt, weighed.get(agent.name)!)) stallRule(ctx, agent, rt);
     }
   }
 
