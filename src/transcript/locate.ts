@@ -34,6 +34,14 @@ export interface AgentRecord {
   how?: string;
 }
 
+function isFile(file: string): boolean {
+  try {
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
 /** The newest `*.jsonl` in any project folder of a Claude config dir (the fallback when no id is known). */
 export function newestClaudeTranscript(configDir: string, since = 0): string | undefined {
   const projects = path.join(configDir, "projects");
@@ -69,7 +77,7 @@ function locateClaude(fleet: Fleet, agent: Agent): AgentRecord {
   const cursor = readClaudeSignals(signalFile);
   const reading = cursor.reading.at > 0 ? cursor.reading : undefined;
   const out: AgentRecord = { source: "claude", reading, signalFile };
-  if (reading?.transcriptPath) return { ...out, transcript: reading.transcriptPath, how: "named by the signal tap" };
+  if (reading?.transcriptPath && isFile(reading.transcriptPath)) return { ...out, transcript: reading.transcriptPath, how: "named by the signal tap" };
   const configDir = claudeConfigDir(agent);
   const id = reading?.sessionId ?? readSessionId(fleet, agent.name);
   const byId = id ? findTranscript(configDir, id) : undefined;

@@ -1,7 +1,7 @@
 // `agents classify`: a saved screen with its pane's title, command and dead flag reads exactly as
 // the watchdog reads the live pane (readScreen), and `classify <agent>` reads an agent's live pane
 // on a private tmux server. The screens and their pane facts are real captures (INDEX.md).
-import { readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { run } from "../../src/commands/classify.js";
@@ -92,7 +92,11 @@ describe("classify <agent>: the live pane on a private tmux server", () => {
     t = privateTmux("classify");
     dir = tempDir("classify");
     config = path.join(dir, "agents.toml");
-    writeFileSync(config, `${MINIMAL}[[agent]]\nname = "solo"\nenv = { DEMO_MODE = "quiet", DEMO_TICK = "1" }\n`);
+    writeFileSync(
+      config,
+      `${MINIMAL}[[agent]]\nname = "solo"\nenv = { DEMO_MODE = "quiet", DEMO_TICK = "1" }\n` +
+        `[[agent]]\nname = "cl"\nbackend = "claude"\nenv = { CLAUDE_CONFIG_DIR = "${path.join(dir, "claude-home")}" }\n`,
+    );
   });
 
   afterAll(() => {
@@ -108,7 +112,7 @@ describe("classify <agent>: the live pane on a private tmux server", () => {
     expect(r.stderr).toContain("solo: no pane (session t-solo is not running)");
     const bad = await agents("classify", "nobody");
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/no agent named "nobody" \(agents: solo\); to classify a saved screen, pass --backend NAME/);
+    expect(bad.stderr).toMatch(/no agent named "nobody" \(agents: solo, cl\); to classify a saved screen, pass --backend NAME/);
   });
 
   test("idle at its prompt, then working once told to work; the demo backend has no signal reader", async () => {
@@ -130,5 +134,27 @@ describe("classify <agent>: the live pane on a private tmux server", () => {
       return j.state === "working" ? j : undefined;
     });
     expect(working).toMatchObject({ agent: "solo", pane: { command: "bash", dead: false }, signals: null });
+  });
+
+  test("a Claude agent: its screen by the claude rules, then what its signal tap recorded", async () => {
+    // The pane shows a real Claude usage-limit screen; the tap's file holds the real records of a
+    // 5-hour limit (test/fixtures/signals). Nothing of Claude runs: only what classify reads is there.
+    const screen = path.join(CAPTURES, "claude/usage_limit-final.txt");
+    expect(t.tmux(["new-session", "-d", "-s", "t-cl", "-x", "120", "-y", "40", `cat '${screen}'; exec sleep 600`]).code).toBe(0);
+    const none = await waitFor("the screen", async () => {
+      const r = await agents("classify", "cl");
+      return r.stdout.startsWith("limited") ? r : undefined;
+    });
+    expect(none.stdout.split("\n")[1]).toBe(`signals: none recorded yet (${path.join(dir, ".state", "state", "cl.claude-signals.jsonl")})`);
+    mkdirSync(path.join(dir, ".state", "state"), { recursive: true });
+    copyFileSync(path.join(ROOT, "test/fixtures/signals/claude/2.1.330/usage-limit-5h.jsonl"), path.join(dir, ".state", "state", "cl.claude-signals.jsonl"));
+    const r = await agents("classify", "cl");
+    expect(r.code).toBe(0);
+    const [head, signals] = r.stdout.split("\n");
+    expect(head).toMatch(/^limited /);
+    expect(signals).toMatch(/^signals \(claude\): limited until 2026-12-02T07:11:50\.000Z \(five_hour\)/);
+    expect(signals).toContain("session 94c797e4-2120-4609-92f7-662bd9e61bca");
+    const json = JSON.parse((await agents("classify", "cl", "--json")).stdout) as { signals: { source: string; state: string; limit: { window: string } } };
+    expect(json.signals).toMatchObject({ source: "claude", state: "limited", limit: { window: "five_hour" } });
   });
 });

@@ -2,7 +2,7 @@
 // its CLI keeps it (Claude's config dir, CODEX_HOME), rendered, followed until interrupted. The
 // records are copies of the real fixtures; tmux is a private server (nothing runs on it: the
 // agents are stopped, so their newest record is shown).
-import { appendFileSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -85,6 +85,11 @@ describe("logs --transcript", () => {
     writeFileSync(path.join(dir, ".state", "state", "cl.session-id"), `${CLAUDE_SESSION}\n`);
     const pinned = await agents("logs", "cl", "--transcript", "-n", "1");
     expect(pinned.stdout).toBe("07:10:35 -- Usage limit reached · set to continue automatically at 7:11am");
+    // The signal tap's records name a transcript that is not there (they were captured elsewhere):
+    // their session id still finds this one.
+    rmSync(path.join(dir, ".state", "state", "cl.session-id"));
+    copyFileSync(path.join(SIGNALS, "claude/2.1.330/usage-limit-5h.jsonl"), path.join(dir, ".state", "state", "cl.claude-signals.jsonl"));
+    expect((await agents("logs", "cl", "--transcript", "-n", "1")).stdout).toBe(pinned.stdout);
   });
 
   test("Codex: its rollout by the thread id stored for resuming; without one none from another folder", async () => {
