@@ -117,9 +117,12 @@ const codex: DetectRules = {
 };
 
 const opencode: DetectRules = {
-  // The footer progress bar is followed by "esc interrupt"; a long retry status pushes that off the
-  // row but keeps its "[retrying … #N]" tail.
-  active_re: alt("esc interrupt", "\\[retrying\\b", "retrying in \\d+s? attempt"),
+  // Read from the busy footer's structure, which opencode draws only while the session is not idle
+  // (its idle footer starts with the cwd): the row opens with the progress glyphs ("⬝⬝■■■■■■", drawn
+  // over a retry message's first spaces when that is long: "⬝Rate■limit") or, with animations off,
+  // "[⋯]"; then the interrupt hint in either wording ("esc interrupt", "esc again to interrupt" once
+  // one Esc armed it), or a retry status whose "[retrying … #N]" tail survives truncation and wrapping.
+  active_re: alt("^\\s*(?:[■⬝]|\\[⋯\\])", "\\besc (?:again to )?interrupt\\b", "\\[retrying\\b", "retrying in \\d+s? attempt"),
   // The footer row: "ctrl+p commands", or on the home screen the cwd followed by the version.
   idle_re: alt("ctrl\\+p commands", "Ask anything", "^\\s*[~/]\\S*\\s{2,}.*\\d+\\.\\d+\\.\\d+\\s*$"),
   limit_re: alt(

@@ -12,7 +12,7 @@ const { cases, now, problems } = loadCaptureCases(defaultFixturesDir());
 describe("recorded captures", () => {
   it("finds every capture with a label and metadata", () => {
     expect(problems).toEqual([]);
-    expect(cases.length).toBe(112);
+    expect(cases.length).toBe(118);
   });
 
   it.each(cases.map((c) => [c.name, c] as const))("%s", (_name, cc) => {
