@@ -13,6 +13,8 @@ export interface ReplySpec {
   id: string;
   /** Delay before each streamed piece. */
   tokenMs: number;
+  /** Extra response headers (Codex's rate-limit headers). */
+  headers?: Record<string, string>;
 }
 
 /** Anthropic Messages (Claude Code). */
@@ -60,7 +62,7 @@ export async function responsesReply(res: http.ServerResponse, r: ReplySpec): Pr
   const respId = `resp_mock${r.id}`;
   const itemId = `msg_mock${r.id}`;
   const base = { id: respId, object: "response", created_at: Math.floor(Date.now() / 1000), model: r.model, output: [] as unknown[] };
-  const sse = openSse(res, { "x-request-id": `req_mock${r.id}` });
+  const sse = openSse(res, { "x-request-id": `req_mock${r.id}`, ...r.headers });
   let n = 0;
   const send = (type: string, data: Record<string, unknown>) => sse(type, { type, sequence_number: n++, ...data });
   send("response.created", { response: { ...base, status: "in_progress" } });

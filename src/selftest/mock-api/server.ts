@@ -6,6 +6,7 @@ import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { claudeRateLimitHeaders, type ClaudeRateLimits } from "./claude-limits.js";
 import { anthropicToolUse, endsWithToolResult } from "./claude-tools.js";
+import { codexRateLimitHeaders, type CodexRateLimits } from "./codex-limits.js";
 import { failureReply } from "./failures.js";
 import { anthropicReply, chatReply, responsesReply, sendJson } from "./replies.js";
 import { SCENARIOS, type ApiKind, type MockRequest, type MockServerOptions, type Scenario } from "./types.js";
@@ -18,7 +19,8 @@ const DEFAULT_REPLY =
 export class MockModelServer {
   private server: http.Server;
   private sockets = new Set<Socket>();
-  private opts: Required<Omit<MockServerOptions, "onRequest" | "port" | "scenario" | "claudeRateLimits">>;
+  private opts: Required<Omit<MockServerOptions, "onRequest" | "port" | "scenario" | "codexRateLimits" | "claudeRateLimits">>;
+  private codexRateLimits?: CodexRateLimits;
   private claudeRateLimits?: ClaudeRateLimits;
   private onRequest?: (r: MockRequest) => void;
   private _scenario: Scenario;
@@ -31,6 +33,7 @@ export class MockModelServer {
   constructor(options: MockServerOptions = {}) {
     this._scenario = options.scenario ?? "ok";
     this.onRequest = options.onRequest;
+    this.codexRateLimits = options.codexRateLimits;
     this.claudeRateLimits = options.claudeRateLimits;
     this.opts = {
       replyText: options.replyText ?? DEFAULT_REPLY,
@@ -136,13 +139,16 @@ export class MockModelServer {
       for (const [k, v] of Object.entries(claudeRateLimitHeaders(this.claudeRateLimits, this.opts.resetInSeconds, exhausted))) res.setHeader(k, v);
     }
     const failure = failureReply(api, scenario, { ...this.opts, seq: this.seq });
-    if (failure) return sendJson(res, failure);
+    const limits = api === "responses" && this.codexRateLimits;
+    const limitHeaders = limits ? codexRateLimitHeaders(limits, this.opts.resetInSeconds, scenario === "usage_limit") : undefined;
+    if (failure) return sendJson(res, { ...failure, headers: { ...failure.headers, ...limitHeaders } });
     const spec = {
       text: this.opts.replyText,
       stream: record.stream,
       model: typeof parsed.model === "string" ? parsed.model : "mock-model",
       id: `${++this.seq}${Date.now().toString(36)}`,
       tokenMs: scenario === "slow" ? this.opts.slowTokenMs : this.opts.tokenMs,
+      headers: limitHeaders,
     };
     if (api === "anthropic" && scenario === "tool_use" && !endsWithToolResult(parsed)) return anthropicToolUse(res, spec, parsed);
     if (api === "anthropic") return anthropicReply(res, spec);

@@ -1,6 +1,7 @@
 // What the mock model server speaks and what it records: the scenarios a test can switch to, the
 // wire protocols it recognises, and the shape of one reply.
 import type { ClaudeRateLimits } from "./claude-limits.js";
+import type { CodexRateLimits } from "./codex-limits.js";
 
 export const SCENARIOS = ["ok", "slow", "usage_limit", "rate_limit", "overloaded", "auth_error", "hang", "tool_use"] as const;
 export type Scenario = (typeof SCENARIOS)[number];
@@ -22,6 +23,8 @@ export interface MockServerOptions {
   resetInSeconds?: number;
   /** Claude's `anthropic-ratelimit-unified-representative-claim` on a usage limit. */
   limitClaim?: "five_hour" | "seven_day";
+  /** Send Codex's x-codex-primary/secondary rate-limit headers on Responses replies (off by default). */
+  codexRateLimits?: CodexRateLimits;
   /** Send Claude's unified per-window rate-limit headers on Anthropic replies (off by default). */
   claudeRateLimits?: ClaudeRateLimits;
   /** Called for every request (after it is counted), e.g. for a verbose log. */
