@@ -133,6 +133,7 @@ export function resolveConfig(file: string, cfg: ConfigFile, opts: ResolveOption
       prompt: a.prompt,
       promptFile,
       resume: a.resume ?? d.resume,
+      resume_on: a.resume_on ?? d.resume_on,
       wake,
       env: { ...d.env, ...backend.env, ...a.env },
     });

@@ -33,6 +33,13 @@ const envTable = z.record(z.string(), z.union([z.string(), z.number(), z.boolean
 export const PROMPT_DELIVERIES = ["arg", "ping", "exec"] as const;
 export const WATCH_MODES = ["none", "heal", "heal+stall"] as const;
 export const AGENT_KINDS = ["loop", "persistent", "task", "orchestrator"] as const;
+/**
+ * Why the watchdog starts an agent again: `crash` (pane dead, exited to a shell, another process),
+ * `fatal` (a fatal screen), `missing` (no session: killed, or gone while no watchdog ran), `stuck`,
+ * `stall` (a stall reboot). A phase advance always starts fresh.
+ */
+export const RESTART_CAUSES = ["crash", "fatal", "missing", "stuck", "stall"] as const;
+export type RestartCause = (typeof RESTART_CAUSES)[number];
 /** Spellings of the one-shot kind that mean `task`. */
 export const KIND_ALIASES: Record<string, (typeof AGENT_KINDS)[number]> = {
   oneshot: "task",
@@ -162,6 +169,8 @@ const inheritable = {
   dir: z.string(),
   enabled: z.boolean(),
   resume: z.boolean(),
+  /** The restart causes that continue the pinned conversation instead of starting a new one. */
+  resume_on: z.array(z.enum(RESTART_CAUSES)),
   /** Not inherited as a whole: merged defaults < backend < agent. */
   env: envTable,
 };
@@ -277,6 +286,7 @@ export const defaultsSchema = z.strictObject({
   dir: inheritable.dir.default("."),
   enabled: inheritable.enabled.default(true),
   resume: inheritable.resume.default(false),
+  resume_on: inheritable.resume_on.default((): RestartCause[] => ["crash", "fatal", "missing", "stuck"]),
   env: inheritable.env.default(() => ({})),
   session_prefix: z.string({ error: "is required (e.g. session_prefix = \"myproj-\")" }).regex(/^[A-Za-z0-9_-]{1,40}$/, "must be 1-40 letters, digits, '-' or '_'"),
   log_dir: z.string({ error: "is required (e.g. log_dir = \".agents-state\")" }).min(1),

@@ -27,7 +27,7 @@ export type Wake = z.output<typeof wakeSchema>;
 
 /** An [[agent]] with [defaults] inherited, its backend looked up and its paths absolute. */
 export type Agent = Pick<AgentTable, "name" | "kind" | "role" | "prompt" | "wake"> &
-  Pick<DefaultsTable, "model" | "watch" | "dir" | "enabled" | "resume" | "env"> & {
+  Pick<DefaultsTable, "model" | "watch" | "dir" | "enabled" | "resume" | "resume_on" | "env"> & {
     session: string;
     backendName: string;
     backend: Backend;

@@ -104,7 +104,7 @@ export async function act(actor: Actor, actions: Action[]): Promise<void> {
           const a = byName.get(action.agent);
           if (!a) break;
           actor.observer?.forget(a.session);
-          const r = await startAgent({ fleet, tmux, say: (l) => log.event("warn", { agent: a.name, action: "launch", reason: l }) }, a, { force: action.force, phase: action.phase });
+          const r = await startAgent({ fleet, tmux, say: (l) => log.event("warn", { agent: a.name, action: "launch", reason: l }) }, a, { force: action.force, phase: action.phase, resume: action.resume });
           // A restart that found the session already back (someone ran `up`) restarted nothing.
           log.event(action.restart && r.started ? "warn" : "info", {
             agent: a.name,

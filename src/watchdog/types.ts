@@ -55,7 +55,16 @@ export interface Snapshot {
 }
 
 export type Action =
-  | { type: "start"; agent: string; force: boolean; reason: string; restart: boolean; phase: number }
+  | {
+      type: "start";
+      agent: string;
+      force: boolean;
+      reason: string;
+      restart: boolean;
+      phase: number;
+      /** Continue the pinned conversation (a heal whose cause is in resume_on); false: a new one. */
+      resume?: boolean;
+    }
   | { type: "kill"; agent: string; reason: string }
   | { type: "ping"; agent: string; text: string; purpose: "handoff" | "wake" | "nudge"; reason: string }
   | { type: "keys"; agent: string; keys: string[]; reason: string; /** Logged as (default "answered-dialog"). */ event?: string }

@@ -47,7 +47,7 @@ describe("stuck", () => {
     expect(two.deadline?.at).toBe(T0 + 2 * STUCK_STEP_MS);
 
     const three = decide(FLEET, at(T0 + 2 * STUCK_STEP_MS), two.state);
-    expect(three.actions).toEqual([expect.objectContaining({ type: "start", agent: "s", force: true, reason: expect.stringContaining("step 3/3") })]);
+    expect(three.actions).toEqual([expect.objectContaining({ type: "start", agent: "s", force: true, resume: true, reason: expect.stringContaining("step 3/3") })]);
     expect(three.state.agents.s!.stuck).toBeUndefined();
   });
 

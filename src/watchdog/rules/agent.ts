@@ -147,7 +147,7 @@ export function stallRule(ctx: Ctx, agent: Agent, rt: AgentRuntime): void {
       dueAt(ctx, reading.waitingUntil + grace + 1, `${agent.name}: WAITING-UNTIL + stall_grace passes`);
       return;
     }
-    requestRestart(ctx, agent, rt, `past its WAITING-UNTIL by ${sec(ctx.now - reading.waitingUntil)}s`, true);
+    requestRestart(ctx, agent, rt, `past its WAITING-UNTIL by ${sec(ctx.now - reading.waitingUntil)}s`, true, "stall");
     return;
   }
   const idle = ctx.now - rt.lastActive;
@@ -158,7 +158,7 @@ export function stallRule(ctx: Ctx, agent: Agent, rt: AgentRuntime): void {
   }
   const why = `idle ${sec(idle)}s with no WAITING-UNTIL marker`;
   setStatus(ctx, rt, "stalled", why);
-  requestRestart(ctx, agent, rt, why, true);
+  requestRestart(ctx, agent, rt, why, true, "stall");
 }
 
 /**
@@ -207,22 +207,22 @@ function isMismatch(ctx: Ctx, agent: Agent): string | undefined {
 export function healRule(ctx: Ctx, agent: Agent, rt: AgentRuntime, held: boolean): void {
   const pane = ctx.snap.panes.get(agent.session);
   if (!pane) {
-    requestRestart(ctx, agent, rt, "session missing", false);
+    requestRestart(ctx, agent, rt, "session missing", false, "missing");
     return;
   }
   if (pane.dead) {
-    requestRestart(ctx, agent, rt, `pane exited${pane.deadStatus !== undefined ? ` (status ${pane.deadStatus})` : ""}`, true);
+    requestRestart(ctx, agent, rt, `pane exited${pane.deadStatus !== undefined ? ` (status ${pane.deadStatus})` : ""}`, true, "crash");
     return;
   }
   const mismatch = isMismatch(ctx, agent);
   if (mismatch) {
-    requestRestart(ctx, agent, rt, mismatch, true);
+    requestRestart(ctx, agent, rt, mismatch, true, "crash");
     return;
   }
   if (held) return;
   const reading = ctx.snap.screens.get(agent.session);
-  if (reading?.state === "fatal") requestRestart(ctx, agent, rt, `fatal: ${reading.line ?? reading.rule}`, true);
-  else if (reading?.state === "exited") requestRestart(ctx, agent, rt, `agent exited (pane is running ${pane.command})`, true);
+  if (reading?.state === "fatal") requestRestart(ctx, agent, rt, `fatal: ${reading.line ?? reading.rule}`, true, "fatal");
+  else if (reading?.state === "exited") requestRestart(ctx, agent, rt, `agent exited (pane is running ${pane.command})`, true, "crash");
 }
 
 export function dialogRule(ctx: Ctx, agent: Agent, rt: AgentRuntime): void {

@@ -73,7 +73,8 @@ export function phaseRule(ctx: Ctx): boolean {
       const rt = runtimeFor(ctx.state, a, ctx.now);
       rt.lastActive = ctx.now;
       rt.hold = undefined;
-      ctx.actions.push({ type: "start", agent: a.name, force: false, reason, restart: false, phase });
+      // A new phase is new work: a new conversation, whatever resume_on says.
+      ctx.actions.push({ type: "start", agent: a.name, force: false, reason, restart: false, phase, resume: false });
     }
   };
   const stopLoops = (reason: string) => {
@@ -103,7 +104,7 @@ export function phaseRule(ctx: Ctx): boolean {
   const oc = fleet.loop.on_complete;
   if (triggerPresent && oc?.run && fleet.agents.some((a) => a.name === oc.run)) {
     ctx.actions.push({ type: "consume-trigger", reason: "sequence complete" });
-    ctx.actions.push({ type: "start", agent: oc.run, force: true, reason: "on_complete task", restart: false, phase: index });
+    ctx.actions.push({ type: "start", agent: oc.run, force: true, reason: "on_complete task", restart: false, phase: index, resume: false });
     transitioned = true;
   }
   return transitioned;

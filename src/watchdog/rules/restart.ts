@@ -1,10 +1,14 @@
 // Restart policy as data (systemd's burst limit + backoff): a restart inside the window counts;
 // past the budget the agent is parked with a reason instead of being restarted forever.
 import type { Agent } from "../../config/load.js";
+import type { RestartCause } from "../../config/schema.js";
 import type { AgentRuntime } from "../types.js";
 import { type Ctx, dueAt, sec, setStatus } from "./context.js";
 
-export function requestRestart(ctx: Ctx, agent: Agent, rt: AgentRuntime, reason: string, force: boolean): void {
+/** A heal continues the conversation when its cause is one of the agent's resume_on; a stall reboot does not by default. */
+export const resumesOn = (agent: Agent, cause: RestartCause): boolean => agent.resume_on.includes(cause);
+
+export function requestRestart(ctx: Ctx, agent: Agent, rt: AgentRuntime, reason: string, force: boolean, cause: RestartCause): void {
   const w = ctx.fleet.watchdog;
   const windowStart = ctx.now - w.restart_window * 1000;
   rt.restarts = rt.restarts.filter((t) => t > windowStart);
@@ -28,6 +32,10 @@ export function requestRestart(ctx: Ctx, agent: Agent, rt: AgentRuntime, reason:
   rt.lastActive = ctx.now;
   rt.seenActivity = undefined;
   rt.hold = undefined;
+  rt.stuck = undefined;
+  rt.drift = undefined;
+  rt.screenHash = undefined;
+  const resume = resumesOn(agent, cause);
   setStatus(ctx, rt, "restarting", reason, { since: ctx.now });
-  ctx.actions.push({ type: "start", agent: agent.name, force, reason, restart: true, phase: ctx.snap.phase.index });
+  ctx.actions.push({ type: "start", agent: agent.name, force, reason, restart: true, phase: ctx.snap.phase.index, resume });
 }

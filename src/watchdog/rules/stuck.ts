@@ -52,7 +52,7 @@ export function stuckRule(ctx: Ctx, agent: Agent, rt: AgentRuntime, w: Weighed):
     return true;
   }
   const before = ctx.actions.length;
-  requestRestart(ctx, agent, rt, `stuck (step 3/3: restart): ${evidence}`, true);
+  requestRestart(ctx, agent, rt, `stuck (step 3/3: restart): ${evidence}`, true, "stuck");
   // Started (or parked): the steps are over. Backing off: try again when the backoff ends.
   if (ctx.actions.slice(before).some((a) => a.type === "start" || a.type === "park")) rt.stuck = undefined;
   return true;
