@@ -95,7 +95,8 @@ describe("classify <agent>: the live pane on a private tmux server", () => {
     writeFileSync(
       config,
       `${MINIMAL}[[agent]]\nname = "solo"\nenv = { DEMO_MODE = "quiet", DEMO_TICK = "1" }\n` +
-        `[[agent]]\nname = "cl"\nbackend = "claude"\nenv = { CLAUDE_CONFIG_DIR = "${path.join(dir, "claude-home")}" }\n`,
+        `[[agent]]\nname = "cl"\nbackend = "claude"\nenv = { CLAUDE_CONFIG_DIR = "${path.join(dir, "claude-home")}" }\n` +
+        `[[agent]]\nname = "cx"\nbackend = "codex"\nenv = { CODEX_HOME = "${path.join(dir, "codex-home")}" }\n`,
     );
   });
 
@@ -112,7 +113,7 @@ describe("classify <agent>: the live pane on a private tmux server", () => {
     expect(r.stderr).toContain("solo: no pane (session t-solo is not running)");
     const bad = await agents("classify", "nobody");
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/no agent named "nobody" \(agents: solo, cl\); to classify a saved screen, pass --backend NAME/);
+    expect(bad.stderr).toMatch(/no agent named "nobody" \(agents: solo, cl, cx\); to classify a saved screen, pass --backend NAME/);
   });
 
   test("idle at its prompt, then working once told to work; the demo backend has no signal reader", async () => {
@@ -156,5 +157,25 @@ describe("classify <agent>: the live pane on a private tmux server", () => {
     expect(signals).toContain("session 94c797e4-2120-4609-92f7-662bd9e61bca");
     const json = JSON.parse((await agents("classify", "cl", "--json")).stdout) as { signals: { source: string; state: string; limit: { window: string } } };
     expect(json.signals).toMatchObject({ source: "claude", state: "limited", limit: { window: "five_hour" } });
+  });
+
+  test("a Codex agent: its rollout, found by the thread stored for resuming, with its age", async () => {
+    const thread = "01a23578-c0a1-7af3-85b8-5abbf22b6279";
+    const day = path.join(dir, "codex-home", "sessions", "2026", "12", "02");
+    mkdirSync(day, { recursive: true });
+    copyFileSync(path.join(ROOT, "test/fixtures/signals/codex/limit-no-rate-headers.jsonl"), path.join(day, `rollout-2026-12-02T06-37-15-${thread}.jsonl`));
+    const screen = path.join(CAPTURES, "codex/usage_limit-final.txt");
+    expect(t.tmux(["new-session", "-d", "-s", "t-cx", "-x", "120", "-y", "40", `cat '${screen}'; exec sleep 600`]).code).toBe(0);
+    // The rollout began before this pane and in another folder: without the stored thread it is not this run's.
+    const before = await waitFor("the screen", async () => {
+      const r = await agents("classify", "cx");
+      return r.stdout.startsWith("limited") ? r : undefined;
+    });
+    expect(before.stdout.split("\n")[1]).toBe("signals: none recorded yet (no codex record found)");
+    mkdirSync(path.join(dir, ".state", "state"), { recursive: true });
+    writeFileSync(path.join(dir, ".state", "state", "cx.session-id"), `${thread}\n`);
+    const r = await agents("classify", "cx");
+    expect(r.code).toBe(0);
+    expect(r.stdout.split("\n")[1]).toMatch(/^signals \(codex\): limited until 2026-12-02T08:38:00.000Z — ".*try again at 8:38 AM\." · record 2026-12-02T06:38:17.606Z \(\d+[smh] ago\)/);
   });
 });
