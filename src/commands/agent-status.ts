@@ -1,6 +1,6 @@
 // What `status` says an agent is doing: the watchdog's structured status when it is fresh, the
 // parked marker (authoritative even with no watchdog), or what tmux alone can tell. Pure.
-import type { AgentStatus } from "../state/watchdog-state.js";
+import type { AgentStatus, Evidence } from "../state/watchdog-state.js";
 import type { ParkedMarker } from "../state/parked.js";
 
 export interface StatusJson {
@@ -11,6 +11,10 @@ export interface StatusJson {
   /** ISO time it is expected to end, when known. */
   until?: string;
   detail?: string;
+  /** What the screen and the agent's own record said, and which one decided. */
+  evidence?: Evidence;
+  /** The two have disagreed past drift_after (a detection-drift event was logged). */
+  drift?: boolean;
 }
 
 export interface StatusInputs {
@@ -34,6 +38,8 @@ export function agentStatus(i: StatusInputs): StatusJson {
     const out: StatusJson = { state: wd.state, reason: wd.reason, since: iso(wd.since) };
     if (wd.until !== undefined) out.until = iso(wd.until);
     if (wd.detail !== undefined) out.detail = wd.detail;
+    if (wd.evidence !== undefined) out.evidence = wd.evidence;
+    if (wd.drift) out.drift = true;
     return out;
   }
   if (!i.running) return { state: "missing", reason: i.enabled ? "no tmux session" : "disabled; not started" };

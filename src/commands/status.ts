@@ -8,6 +8,7 @@ import { holderOf } from "../state/lock.js";
 import { readParked } from "../state/parked.js";
 import { watchdogLockFile } from "../state/paths.js";
 import { readWatchdogState } from "../state/watchdog-state.js";
+import { readSessionId } from "../state/session-id.js";
 import { probeLogDir, type LogDirHealth } from "../state/health.js";
 import { agentStatus, doingText, type StatusJson } from "./agent-status.js";
 
@@ -27,6 +28,12 @@ export interface StatusRow {
   /** Agents only: what the agent is doing, as a closed state with its reason and times. */
   status?: StatusJson;
   doing: string;
+  /** Agents only, when known: the conversation the agent runs (pinned at launch or read from its record). */
+  session_id?: string;
+  /** Agents with a signal tap, when their record says: spend so far, context window used, tokens. */
+  cost_usd?: number;
+  context_pct?: number;
+  tokens?: { input?: number; output?: number; total?: number };
 }
 
 export interface StatusReport {
@@ -70,7 +77,7 @@ export async function collectStatus(ctx: Ctx): Promise<StatusReport> {
       watchdog: wd.agents[a.name]?.status,
       watchdogFresh: fresh,
     });
-    return {
+    const row: StatusRow = {
       name: a.name,
       kind: a.kind,
       backend: a.backendName,
@@ -82,6 +89,14 @@ export async function collectStatus(ctx: Ctx): Promise<StatusReport> {
       status: st,
       doing: doingText(st, now),
     };
+    // The record's own numbers, with whatever age they have: cost does not go stale like a state.
+    const sig = wd.agents[a.name]?.signal;
+    const sessionId = sig?.sessionId ?? readSessionId(fleet, a.name);
+    if (sessionId) row.session_id = sessionId;
+    if (sig?.costUsd !== undefined) row.cost_usd = sig.costUsd;
+    if (sig?.contextPct !== undefined) row.context_pct = sig.contextPct;
+    if (sig?.tokens !== undefined) row.tokens = sig.tokens;
+    return row;
   });
   for (const s of fleet.services) {
     const pane = panes.get(s.session);
@@ -141,10 +156,15 @@ export async function status(ctx: Ctx, json: boolean): Promise<number> {
       ? `heartbeat ${w.heartbeatAgeS}s ago${w.mode === "detached" ? "; outside tmux (its tmux server died; stop it with `agents down`)" : ""}${w.configError ? `; CONFIG ERROR (using last good): ${w.configError}` : ""}`
       : "starting"
     : "";
+  // COST and CTX only when some agent's record reports them (a fleet without taps keeps its table).
+  const money = report.rows.some((r) => r.cost_usd !== undefined || r.context_pct !== undefined);
+  const extra = (r: StatusRow): string[] =>
+    money ? [r.cost_usd !== undefined ? `$${r.cost_usd.toFixed(2)}` : "-", r.context_pct !== undefined ? `${Math.round(r.context_pct)}%` : "-"] : [];
+  const doing = (r: StatusRow): string => (r.status?.drift ? `${r.doing} [drift]` : r.doing);
   const lines = table([
-    ["NAME", "KIND", "BACKEND", "MODEL", "WATCH", "SESSION", "DOING"],
-    ...report.rows.map((r) => [r.name, r.kind, r.backend, r.model, r.watch, r.state, r.doing]),
-    ["watchdog", "watchdog", "-", "-", "-", wdState, wdDoing],
+    ["NAME", "KIND", "BACKEND", "MODEL", "WATCH", "SESSION", ...(money ? ["COST", "CTX"] : []), "DOING"],
+    ...report.rows.map((r) => [r.name, r.kind, r.backend, r.model, r.watch, r.state, ...extra(r), doing(r)]),
+    ["watchdog", "watchdog", "-", "-", "-", wdState, ...(money ? ["-", "-"] : []), wdDoing],
   ]);
   for (const l of lines) ctx.io.out(l);
   return 0;
