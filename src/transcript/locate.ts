@@ -1,4 +1,4 @@
-// Where an agent's CLI keeps its own record, and what its signal tap last said: the few reads
+// Where an agent's CLI keeps its own record, and what its signal tap last said (opencode's too): the few reads
 // behind `agents classify <agent>` and `agents logs <agent> --transcript`. Claude: the tap's signal
 // file (log_dir/state) names the transcript; else the conversation id pinned at launch finds it
 // under the agent's Claude config dir; else the newest transcript there. Codex: its rollout under
@@ -8,10 +8,11 @@ import path from "node:path";
 import type { Agent, Fleet } from "../config/load.js";
 import { agentEnv } from "../fleet/conversation.js";
 import { readTextOr } from "../state/files.js";
-import { claudeSignalFile, resumeIdFile } from "../state/paths.js";
+import { claudeSignalFile, opencodeSignalFile, resumeIdFile } from "../state/paths.js";
 import { readSessionId } from "../state/session-id.js";
 import { claudeConfigDir, findTranscript, readClaudeSignals } from "../signals/claude/index.js";
 import { codexHome, findRollout, isCodexThreadId, readCodexSignals } from "../signals/codex/index.js";
+import { readOpencodeSignals } from "../signals/opencode/index.js";
 import type { SignalReading } from "../signals/types.js";
 
 /** Which record format an agent's CLI writes, from its backend's preset (undefined: none we read). */
@@ -22,8 +23,11 @@ export function sourceOf(agent: Agent): TranscriptSource | undefined {
   return preset === "claude" || preset === "codex" ? preset : undefined;
 }
 
+/** Whose signal tap an agent has a record of: opencode's (our plugin's file) has no conversation to show. */
+export type SignalSource = TranscriptSource | "opencode";
+
 export interface AgentRecord {
-  source: TranscriptSource;
+  source: SignalSource;
   /** The tap's latest reading; undefined when the tap has recorded nothing (yet). */
   reading?: SignalReading;
   /** Where the reading came from (the signal file or the rollout), for messages. */
@@ -115,5 +119,10 @@ export function locateRecord(fleet: Fleet, agent: Agent, since: number): AgentRe
   const source = sourceOf(agent);
   if (source === "claude") return locateClaude(fleet, agent);
   if (source === "codex") return locateCodex(fleet, agent, since);
+  if ((agent.backend.preset ?? agent.backend.name) === "opencode") {
+    const signalFile = opencodeSignalFile(fleet, agent.name);
+    const reading = readOpencodeSignals(signalFile).reading;
+    return { source: "opencode", reading: reading.at > 0 ? reading : undefined, signalFile };
+  }
   return undefined;
 }

@@ -96,7 +96,8 @@ describe("classify <agent>: the live pane on a private tmux server", () => {
       config,
       `${MINIMAL}[[agent]]\nname = "solo"\nenv = { DEMO_MODE = "quiet", DEMO_TICK = "1" }\n` +
         `[[agent]]\nname = "cl"\nbackend = "claude"\nenv = { CLAUDE_CONFIG_DIR = "${path.join(dir, "claude-home")}" }\n` +
-        `[[agent]]\nname = "cx"\nbackend = "codex"\nenv = { CODEX_HOME = "${path.join(dir, "codex-home")}" }\n`,
+        `[[agent]]\nname = "cx"\nbackend = "codex"\nenv = { CODEX_HOME = "${path.join(dir, "codex-home")}" }\n` +
+        `[[agent]]\nname = "oc"\nbackend = "opencode"\n`,
     );
   });
 
@@ -113,7 +114,7 @@ describe("classify <agent>: the live pane on a private tmux server", () => {
     expect(r.stderr).toContain("solo: no pane (session t-solo is not running)");
     const bad = await agents("classify", "nobody");
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/no agent named "nobody" \(agents: solo, cl, cx\); to classify a saved screen, pass --backend NAME/);
+    expect(bad.stderr).toMatch(/no agent named "nobody" \(agents: solo, cl, cx, oc\); to classify a saved screen, pass --backend NAME/);
   });
 
   test("idle at its prompt, then working once told to work; the demo backend has no signal reader", async () => {
@@ -177,5 +178,18 @@ describe("classify <agent>: the live pane on a private tmux server", () => {
     const r = await agents("classify", "cx");
     expect(r.code).toBe(0);
     expect(r.stdout.split("\n")[1]).toMatch(/^signals \(codex\): limited until 2026-12-02T08:38:00.000Z — ".*try again at 8:38 AM\." · record 2026-12-02T06:38:17.606Z \(\d+[smh] ago\)/);
+  });
+
+  test("an opencode agent: the plugin's record of opencode's own events", async () => {
+    const screen = path.join(CAPTURES, "opencode/ok-idle.txt");
+    expect(t.tmux(["new-session", "-d", "-s", "t-oc", "-x", "120", "-y", "40", `cat '${screen}'; exec sleep 600`]).code).toBe(0);
+    mkdirSync(path.join(dir, ".state", "state"), { recursive: true });
+    copyFileSync(path.join(ROOT, "test/fixtures/signals/opencode/signals.jsonl"), path.join(dir, ".state", "state", "oc.opencode-signals.jsonl"));
+    const r = await waitFor("the screen", async () => {
+      const x = await agents("classify", "oc", "--json");
+      return x.stdout.includes('"state"') ? x : undefined;
+    });
+    const json = JSON.parse(r.stdout) as { agent: string; pane: { command: string }; signals: { source: string; state?: string } };
+    expect(json).toMatchObject({ agent: "oc", pane: { command: "sleep" }, signals: { source: "opencode", state: "idle" } });
   });
 });
