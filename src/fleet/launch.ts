@@ -70,7 +70,8 @@ export async function startAgent(l: Launcher, agent: Agent, opts: StartOptions):
   if (conv.problem) l.say(`${agent.name}: started without signals: ${conv.problem}`);
   const plan = buildLaunch(agent, { kickoffFile: kf, model, resumeId: conv.resumeId, resume: conv.resume, tapArgs: conv.tapArgs });
   await createSession(l, agent.session, agent.dir, plan.command, plan.env);
-  const detail = `${startDetail(fleet, agent, opts.phase)}, conversation ${conv.note}`;
+  // Only a tapped or resumed start has a conversation worth naming (a plain start's line is as before).
+  const detail = `${startDetail(fleet, agent, opts.phase)}${conv.note === "fresh" ? "" : `, conversation ${conv.note}`}`;
   let delivered = done;
   if (plan.ping) {
     const p = plan.ping;
