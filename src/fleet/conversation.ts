@@ -4,17 +4,19 @@
 import type { Agent, Fleet } from "../config/load.js";
 import { claudeTap } from "../signals/claude/index.js";
 import { codexHome, resumableThread } from "../signals/codex/index.js";
+import { isOpencodeSessionId, opencodeTap } from "../signals/opencode/index.js";
+import { opencodeSignalFile } from "../state/paths.js";
 import { readResumeId } from "../state/kickoff.js";
 import { readSessionId } from "../state/session-id.js";
 
-export type TapKind = "claude" | "codex";
+export type TapKind = "claude" | "codex" | "opencode";
 
 /** The signal tap this agent runs with, if any. Only argv launches can carry the tap's flags. */
 export function tapKind(agent: Agent): TapKind | undefined {
   const b = agent.backend;
   if (!b.signals || b.prompt_delivery !== "arg") return undefined;
   const preset = b.preset ?? b.name;
-  return preset === "claude" || preset === "codex" ? preset : undefined;
+  return preset === "claude" || preset === "codex" || preset === "opencode" ? preset : undefined;
 }
 
 /** The agent's environment as its session sees it (its own env over the supervisor's). */
@@ -33,6 +35,10 @@ export interface Conversation {
   note: string;
   /** Trouble that left the launch untapped, for the start's log. */
   problem?: string;
+  /** Extra environment for the session (opencode's plugin config). */
+  env?: Record<string, string>;
+  /** The CLI ignores a prompt argument on this start (opencode with --session): type it instead. */
+  typePrompt?: boolean;
 }
 
 /**
@@ -54,6 +60,14 @@ export function prepareConversation(fleet: Fleet, agent: Agent, resume: boolean)
       return { tapArgs: [], resumeId: stored, resume: true, note: `resumed ${stored}` };
     }
     return { tapArgs: [], resume: false, note: "fresh" };
+  }
+  if (kind === "opencode") {
+    // The session id comes from the plugin's record (observe stores it). opencode exits at once on
+    // an unknown id, but keeps its sessions in its own database: a stored id is trusted as is.
+    const stored = readSessionId(fleet, agent.name);
+    const resumeId = resume && agent.backend.supports_resume && stored && isOpencodeSessionId(stored) ? stored : undefined;
+    const tap = opencodeTap({ signalFile: opencodeSignalFile(fleet, agent.name), configContent: agentEnv(agent).OPENCODE_CONFIG_CONTENT, resumeId });
+    return { tapArgs: tap.args, env: tap.env, resume: false, note: resumeId ? `resumed ${resumeId}` : "tapped", typePrompt: resumeId !== undefined };
   }
   const legacy = readResumeId(fleet, agent.name);
   return { tapArgs: [], resumeId: legacy, resume, note: resume && legacy ? `resumed ${legacy}` : "fresh" };

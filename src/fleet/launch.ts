@@ -6,7 +6,7 @@ import { writeKickoff } from "../state/kickoff.js";
 import { mkdirp } from "../state/files.js";
 import { ensureLogDirs, sessionLogFile } from "../state/paths.js";
 import { agentModel, buildKickoff } from "./kickoff.js";
-import { buildLaunch } from "./command.js";
+import { buildLaunch, kickoffPointer } from "./command.js";
 import { prepareConversation } from "./conversation.js";
 import { ping } from "./ping.js";
 import { prepareAgentHome } from "./preseed.js";
@@ -69,6 +69,11 @@ export async function startAgent(l: Launcher, agent: Agent, opts: StartOptions):
   const conv = prepareConversation(fleet, agent, opts.resume ?? agent.resume);
   if (conv.problem) l.say(`${agent.name}: started without signals: ${conv.problem}`);
   const plan = buildLaunch(agent, { kickoffFile: kf, model, resumeId: conv.resumeId, resume: conv.resume, tapArgs: conv.tapArgs });
+  Object.assign(plan.env, conv.env);
+  if (conv.typePrompt && !plan.ping) {
+    const b = agent.backend;
+    plan.ping = { text: kickoffPointer(kf), delayMs: b.connect_delay * 1000, submitKey: b.submit_key };
+  }
   await createSession(l, agent.session, agent.dir, plan.command, plan.env);
   // Only a tapped or resumed start has a conversation worth naming (a plain start's line is as before).
   const detail = `${startDetail(fleet, agent, opts.phase)}${conv.note === "fresh" ? "" : `, conversation ${conv.note}`}`;

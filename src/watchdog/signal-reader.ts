@@ -7,8 +7,9 @@ import type { PaneInfo } from "../tmux/tmux.js";
 import { agentEnv, tapKind, type TapKind } from "../fleet/conversation.js";
 import { readClaudeSignals, type ClaudeSignalCursor } from "../signals/claude/index.js";
 import { codexHome, findRollout, readCodexSignals, readSessionMeta, type CodexSignalCursor } from "../signals/codex/index.js";
+import { readOpencodeSignals, type OpencodeSignalCursor } from "../signals/opencode/index.js";
 import type { SignalReading } from "../signals/types.js";
-import { claudeSignalFile } from "../state/paths.js";
+import { claudeSignalFile, opencodeSignalFile } from "../state/paths.js";
 import { readSessionId, writeSessionId } from "../state/session-id.js";
 
 /** A Codex agent without a rollout yet (none until its first prompt) is looked for this often. */
@@ -26,6 +27,9 @@ interface TapEntry {
   lastSearch?: number;
   claude?: ClaudeSignalCursor;
   codex?: CodexSignalCursor;
+  opencode?: OpencodeSignalCursor;
+  /** The session id last stored for this agent (opencode names its session only in the record). */
+  storedId?: string;
 }
 
 function stampOf(file: string): string | undefined {
@@ -56,6 +60,7 @@ export class SignalReader {
     }
     e.paneCreated = pane.created;
     if (kind === "claude") e.file = claudeSignalFile(fleet, agent.name);
+    else if (kind === "opencode") e.file = opencodeSignalFile(fleet, agent.name);
     else if (!e.file) this.findCodex(fleet, agent, e, now);
     if (!e.file) return undefined;
     const stamp = stampOf(e.file);
@@ -63,12 +68,28 @@ export class SignalReader {
     e.stamp = stamp;
     this.reads++;
     if (kind === "claude") e.claude = readClaudeSignals(e.file, e.claude);
-    else e.codex = readCodexSignals(e.file, e.codex);
+    else if (kind === "codex") e.codex = readCodexSignals(e.file, e.codex);
+    else {
+      e.opencode = readOpencodeSignals(e.file, e.opencode);
+      this.storeSession(fleet, agent, e, e.opencode.reading.sessionId);
+    }
     return this.current(e);
   }
 
+  /** Keep the id the record names, so the next heal can resume it (once per change). */
+  private storeSession(fleet: Fleet, agent: Agent, e: TapEntry, id: string | undefined): void {
+    if (!id || id === e.storedId) return;
+    e.storedId = id;
+    if (readSessionId(fleet, agent.name) === id) return;
+    try {
+      writeSessionId(fleet, agent.name, id);
+    } catch {
+      /* log_dir unwritable: only a later resume loses it */
+    }
+  }
+
   private current(e: TapEntry): SignalReading | undefined {
-    const r = (e.claude ?? e.codex)?.reading;
+    const r = (e.claude ?? e.codex ?? e.opencode)?.reading;
     return r && r.at > 0 ? r : undefined;
   }
 

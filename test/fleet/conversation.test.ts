@@ -5,7 +5,7 @@ import { describe, expect, test } from "vitest";
 import { buildLaunch } from "../../src/fleet/command.js";
 import { prepareConversation, tapKind } from "../../src/fleet/conversation.js";
 import { readSessionId, writeSessionId } from "../../src/state/session-id.js";
-import { claudeSettingsFile } from "../../src/state/paths.js";
+import { claudeSettingsFile, opencodeSignalFile } from "../../src/state/paths.js";
 import { MINIMAL, project } from "../helpers/project.js";
 
 const UUID = "0199a0a0-1111-7222-8333-444455556666";
@@ -21,6 +21,7 @@ describe("tapKind", () => {
     expect(tapKind(fleetWith(`[backend.x]\npreset = "claude"\n`).agent)).toBe("claude");
     expect(tapKind(fleetWith(`[backend.x]\npreset = "codex"\n`).agent)).toBe("codex");
     expect(tapKind(fleetWith(`[backend.x]\npreset = "claude"\nsignals = false\n`).agent)).toBeUndefined();
+    expect(tapKind(fleetWith(`[backend.x]\npreset = "opencode"\n`).agent)).toBe("opencode");
     expect(tapKind(fleetWith(`[backend.x]\npreset = "gemini"\n`).agent)).toBeUndefined();
   });
 });
@@ -63,5 +64,18 @@ describe("prepareConversation", () => {
       new RegExp(`^codex resume ${UUID} --no-daemon `),
     );
     expect(prepareConversation(fleet, agent, false).resume).toBe(false);
+  });
+
+  test("opencode: the plugin is loaded through the env; resume passes --session and types the kickoff", () => {
+    const { fleet, agent } = fleetWith(`[backend.x]\npreset = "opencode"\n`, `env = { OPENCODE_CONFIG_CONTENT = '{"theme":"x"}' }\n`);
+    const fresh = prepareConversation(fleet, agent, true);
+    expect(fresh).toMatchObject({ tapArgs: [], resume: false, typePrompt: false });
+    expect(fresh.env!.AGENTS_OPENCODE_SIGNALS).toBe(opencodeSignalFile(fleet, "a"));
+    expect(JSON.parse(fresh.env!.OPENCODE_CONFIG_CONTENT!)).toMatchObject({ theme: "x", plugin: [expect.stringMatching(/^file:.*plugin\.(ts|js)$/)] });
+    writeSessionId(fleet, "a", "ses_dca5b6287ffeT6jr2gGoX34NSG");
+    const resumed = prepareConversation(fleet, agent, true);
+    expect(resumed).toMatchObject({ tapArgs: ["--session", "ses_dca5b6287ffeT6jr2gGoX34NSG"], typePrompt: true });
+    expect(buildLaunch(agent, { kickoffFile: "k", model: "", tapArgs: resumed.tapArgs, resume: resumed.resume }).command).toMatch(/^opencode --session ses_dca5b6287ffeT6jr2gGoX34NSG --prompt /);
+    expect(prepareConversation(fleet, agent, false).tapArgs).toEqual([]);
   });
 });

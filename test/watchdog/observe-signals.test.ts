@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { Tmux } from "../../src/tmux/tmux.js";
 import { Observer } from "../../src/watchdog/observe.js";
 import { emptyState } from "../../src/watchdog/types.js";
-import { claudeSignalFile } from "../../src/state/paths.js";
+import { claudeSignalFile, opencodeSignalFile } from "../../src/state/paths.js";
 import { readSessionId } from "../../src/state/session-id.js";
 import { FakeTmux } from "../helpers/fake-tmux.js";
 import { tempDir } from "../helpers/tmp.js";
@@ -32,6 +32,10 @@ backend = "codex"
 watch = "heal"
 env = { CODEX_HOME = "${codexHome}" }
 [[agent]]
+name = "o"
+backend = "opencode"
+watch = "heal"
+[[agent]]
 name = "d"
 watch = "heal"
 `);
@@ -41,6 +45,7 @@ watch = "heal"
   const created = Math.floor(THREAD_CREATED / 1000) - 1;
   fake.add("t-c", { pid: 11, command: "claude", activity: created, created, text: "> \n" });
   fake.add("t-x", { pid: 12, command: "node", activity: created, created, text: "› \n" });
+  fake.add("t-o", { pid: 14, command: "opencode", activity: created, created, text: "> \n" });
   fake.add("t-d", { pid: 13, command: "bash", activity: created, created, text: "demo> \n" });
   const tick = async (at: number) => {
     clock = at;
@@ -107,5 +112,18 @@ describe("Observer signals", () => {
     const later = await tick(T0 + 21_000);
     expect(later.reads).toBe(1);
     expect(later.snap.signals.get("x")!.state).toBe("limited");
+  });
+
+  it("reads the opencode plugin's file and stores the session it names", async () => {
+    const { fleet, tick } = setup();
+    const lines = readFileSync(new URL("../fixtures/signals/opencode/signals.jsonl", import.meta.url), "utf8").split("\n").filter(Boolean);
+    // Its records are stamped by the plugin: date this launch's pane before the first of them.
+    const file = opencodeSignalFile(fleet, "o");
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, lines.slice(0, 10).join("\n") + "\n");
+    const t = await tick(T0);
+    expect(t.snap.signals.get("o")).toMatchObject({ source: "opencode", sessionId: "ses_dca5b6287ffeT6jr2gGoX34NSG" });
+    expect(readSessionId(fleet, "o")).toBe("ses_dca5b6287ffeT6jr2gGoX34NSG");
+    expect((await tick(T0 + 5_000)).reads).toBe(0);
   });
 });
