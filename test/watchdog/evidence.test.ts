@@ -112,6 +112,13 @@ watch = "heal+stall"
     const still = decide(DEMO, snap({ now: T0 + 61_000, panes: [pane("t-s")], screens: { "t-s": reading("unknown") }, hashes: { "t-s": "h2" } }), moving.state);
     expect(still.actions).toEqual([expect.objectContaining({ type: "start", agent: "s", reason: "idle 61s with no WAITING-UNTIL marker" })]);
   });
+  it("a screen that moves under a record saying idle is a clock, not work", () => {
+    const st = stateWith({ s: { lastActive: T0 - 500_000, restarts: [], status: UNKNOWN, screenHash: "h1" } });
+    const idle = { source: "claude", at: T0 - 400_000, grewAt: T0 - 400_000, state: "idle" as const };
+    const d = decide(DEMO, snap({ panes: [pane("t-s", { created: T0 / 1000 - 1000 })], screens: { "t-s": reading("idle") }, hashes: { "t-s": "h2" }, signals: { s: idle } }), st);
+    // Idle since its record last grew, 400 s > stall_idle: rebooted (a moving screen would have saved it).
+    expect(d.actions).toEqual([expect.objectContaining({ type: "start", agent: "s", reason: "idle 400s with no WAITING-UNTIL marker" })]);
+  });
   it("a record that grew is activity too", () => {
     const st = stateWith({ s: { lastActive: T0 - 500_000, restarts: [], status: UNKNOWN } });
     const d = decide(DEMO, snap({ panes: [pane("t-s")], screens: { "t-s": reading("idle") }, signals: { s: sig({ state: "idle", grewAt: T0 - 2_000 }) } }), st);

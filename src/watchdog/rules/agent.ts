@@ -174,7 +174,10 @@ export function trackActivity(ctx: Ctx, agent: Agent, rt: AgentRuntime): void {
   if (!pane || !reading) return;
   const hash = ctx.snap.screenHashes.get(agent.session);
   if (hash !== undefined) {
-    if (rt.screenHash !== undefined && hash !== rt.screenHash) rt.lastActive = ctx.now;
+    // Unless the agent's own record says it is at rest: then what moves is a clock in a status
+    // line, not work (the record would have grown for work).
+    const atRest = reading.rule.startsWith("signal:") && reading.state !== "working";
+    if (rt.screenHash !== undefined && hash !== rt.screenHash && !atRest) rt.lastActive = ctx.now;
     rt.screenHash = hash;
   }
   if (reading.state === "working") {
