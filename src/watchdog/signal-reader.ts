@@ -64,7 +64,11 @@ export class SignalReader {
     else if (!e.file) this.findCodex(fleet, agent, e, now);
     if (!e.file) return undefined;
     const stamp = stampOf(e.file);
-    if (stamp === undefined || stamp === e.stamp) return this.current(e);
+    // While Claude is limited with no word yet on continuing by itself, its transcript may bring
+    // that word without a new line in the signal file: the reader looks there on every call.
+    const c = e.claude?.reading;
+    const awaitingOffer = kind === "claude" && c?.state === "limited" && c.limit !== undefined && c.limit.autoContinue === undefined;
+    if (stamp === undefined || (stamp === e.stamp && !awaitingOffer)) return this.current(e);
     e.stamp = stamp;
     this.reads++;
     if (kind === "claude") e.claude = readClaudeSignals(e.file, e.claude);

@@ -11,7 +11,7 @@ import { claudeSignalFile, opencodeSignalFile } from "../../src/state/paths.js";
 import { readSessionId } from "../../src/state/session-id.js";
 import { FakeTmux } from "../helpers/fake-tmux.js";
 import { tempDir } from "../helpers/tmp.js";
-import { SESSION_ID, phaseText, sessionText } from "../signals/claude-fixtures.js";
+import { SESSION_ID, fixturePath, phaseText, sessionText } from "../signals/claude-fixtures.js";
 import { BASE, T0, fleetFrom } from "./helpers.js";
 
 const CODEX_FIXTURES = new URL("../fixtures/signals/codex/", import.meta.url).pathname;
@@ -88,6 +88,26 @@ describe("Observer signals", () => {
     expect(limited.reads).toBe(1);
     expect(limited.snap.signals.get("c")!.state).toBe("limited");
     expect(limited.snap.signals.get("c")!.limit?.resetsAt).toBeGreaterThan(0);
+  });
+
+  it("while Claude is limited with no word on continuing, the offer landing in its transcript alone is seen", async () => {
+    const { fleet, tick } = setup();
+    const dir = tempDir("transcript");
+    const transcript = path.join(dir, "transcript.jsonl");
+    const records = readFileSync(fixturePath("transcript-limit-offer"), "utf8").split("\n");
+    const offer = records.findIndex((l) => l.includes("set to continue automatically"));
+    const original = JSON.parse(phaseText("start").split("\n")[0]!).transcript_path as string;
+    const file = claudeSignalFile(fleet, "c");
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, sessionText("usage-limit-5h").split(original).join(transcript));
+    writeFileSync(transcript, records.slice(0, offer).join("\n") + "\n");
+    const first = await tick(T0);
+    expect(first.snap.signals.get("c")!.limit?.autoContinue).toBeUndefined();
+    writeFileSync(transcript, records.join("\n"));
+    const later = await tick(T0 + 5_000);
+    expect(later.snap.signals.get("c")!.limit).toMatchObject({ autoContinue: true });
+    // Once known, an unchanged signal file is not read again.
+    expect((await tick(T0 + 10_000)).reads).toBe(0);
   });
 
   it("no signal file yet: no reading, and no error", async () => {
