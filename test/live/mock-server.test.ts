@@ -124,6 +124,27 @@ describe("mock model server", () => {
     expect(error.resets_at).toBeGreaterThan(Date.now() / 1000 + 5000);
   });
 
+  it("codexRateLimits: Codex's x-codex-* windows on Responses replies, primary at 100% on a usage limit, none by default", async () => {
+    expect((await post("/v1/responses", { stream: true })).headers.get("x-codex-primary-used-percent")).toBeNull();
+    const codex = await startMockServer({ tokenMs: 1, resetInSeconds: 600, codexRateLimits: { primaryUsedPct: 42, secondaryUsedPct: 17 } });
+    try {
+      const ok = await fetch(`${codex.url}/v1/responses`, { method: "POST", body: JSON.stringify({ stream: true }) });
+      await ok.text();
+      expect(ok.headers.get("x-codex-primary-used-percent")).toBe("42");
+      expect(ok.headers.get("x-codex-primary-window-minutes")).toBe("300");
+      expect(Number(ok.headers.get("x-codex-primary-reset-at"))).toBeGreaterThan(Date.now() / 1000 + 500);
+      expect(ok.headers.get("x-codex-secondary-used-percent")).toBe("17");
+      expect(ok.headers.get("x-codex-secondary-window-minutes")).toBe("10080");
+      codex.setScenario("usage_limit");
+      const limited = await fetch(`${codex.url}/v1/responses`, { method: "POST", body: "{}" });
+      expect(limited.status).toBe(429);
+      expect(limited.headers.get("x-codex-primary-used-percent")).toBe("100");
+      expect((await fetch(`${codex.url}/v1/messages`, { method: "POST", body: "{}" })).headers.get("x-codex-primary-used-percent")).toBeNull();
+    } finally {
+      await codex.close();
+    }
+  });
+
   it("a weekly claim can be chosen", async () => {
     server.setScenario("usage_limit", { limitClaim: "seven_day" });
     const res = await post("/v1/messages", {});
