@@ -10,7 +10,7 @@ import { agentEnv } from "../fleet/conversation.js";
 import { readTextOr } from "../state/files.js";
 import { claudeSignalFile, opencodeSignalFile, resumeIdFile } from "../state/paths.js";
 import { readSessionId } from "../state/session-id.js";
-import { claudeConfigDir, findTranscript, readClaudeSignals } from "../signals/claude/index.js";
+import { claudeConfigDir, claudeProjectFolders, findTranscript, readClaudeSignals } from "../signals/claude/index.js";
 import { codexHome, findRollout, isCodexThreadId, readCodexSignals } from "../signals/codex/index.js";
 import { readOpencodeSignals } from "../signals/opencode/index.js";
 import type { SignalReading } from "../signals/types.js";
@@ -48,23 +48,16 @@ function isFile(file: string): boolean {
 
 /** The newest `*.jsonl` in any project folder of a Claude config dir (the fallback when no id is known). */
 export function newestClaudeTranscript(configDir: string, since = 0): string | undefined {
-  const projects = path.join(configDir, "projects");
   let best: { file: string; mtime: number } | undefined;
-  let folders: string[];
-  try {
-    folders = readdirSync(projects);
-  } catch {
-    return undefined;
-  }
-  for (const f of folders) {
+  for (const folder of claudeProjectFolders(configDir)) {
     let names: string[];
     try {
-      names = readdirSync(path.join(projects, f));
+      names = readdirSync(folder);
     } catch {
       continue;
     }
     for (const n of names.filter((x) => x.endsWith(".jsonl"))) {
-      const file = path.join(projects, f, n);
+      const file = path.join(folder, n);
       try {
         const st = statSync(file);
         if (st.isFile() && st.mtimeMs >= since && (!best || st.mtimeMs > best.mtime)) best = { file, mtime: st.mtimeMs };

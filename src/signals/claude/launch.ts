@@ -94,18 +94,21 @@ export function claudeConfigDir(agent: Agent): string {
  * (its own escaping, with a hash for long paths): the id is a UUID, so a match is the match.
  */
 export function findTranscript(configDir: string, id: string): string | undefined {
-  const projects = path.join(configDir, "projects");
-  let folders: string[];
-  try {
-    folders = readdirSync(projects);
-  } catch {
-    return undefined;
-  }
-  for (const f of folders) {
-    const file = path.join(projects, f, `${id}.jsonl`);
+  for (const folder of claudeProjectFolders(configDir)) {
+    const file = path.join(folder, `${id}.jsonl`);
     if (existsSync(file)) return file;
   }
   return undefined;
+}
+
+/** Every project folder under a Claude config dir (`<config>/projects/*`); none when it has none. */
+export function claudeProjectFolders(configDir: string): string[] {
+  const projects = path.join(configDir, "projects");
+  try {
+    return readdirSync(projects).map((f) => path.join(projects, f));
+  } catch {
+    return [];
+  }
 }
 
 /**
