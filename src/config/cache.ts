@@ -30,6 +30,7 @@ const LOADER_MODULES = [
   "./schema.js",
   "./presets.js",
   "./paths.js",
+  "./account.js",
   "../state/regular-file.js",
   "../detect/patterns.js",
   "../fleet/command.js",
@@ -48,9 +49,12 @@ function buildStamp(): string {
   }).join(",");
 }
 
+/** What a derived account is read from (account.ts). */
+const ACCOUNT_ENV = new Set(["HOME", "CLAUDE_CONFIG_DIR", "CODEX_HOME", "XDG_DATA_HOME"]);
+
 function envStamp(env: NodeJS.ProcessEnv): string {
   return Object.keys(env)
-    .filter((k) => k.startsWith("AGENT_MODEL_") || k.startsWith("AGENT_BACKEND_") || k === "AGENTS_TMUX_SOCKET" || k === "HOME")
+    .filter((k) => k.startsWith("AGENT_MODEL_") || k.startsWith("AGENT_BACKEND_") || k === "AGENTS_TMUX_SOCKET" || ACCOUNT_ENV.has(k))
     .sort()
     .map((k) => `${k}=${env[k]}`)
     .join("\n");

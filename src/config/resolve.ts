@@ -7,6 +7,7 @@ import cron from "node-cron";
 import { backendTemplateProblems } from "../fleet/command.js";
 import type { PathCheck } from "./checks.js";
 import { resolvePath } from "./paths.js";
+import { deriveAccount } from "./account.js";
 import { PRESETS } from "./presets.js";
 import { resolvedBackendSchema, type BackendTable, type ConfigFile } from "./schema.js";
 import type { Agent, Backend, Fleet, Service } from "./types.js";
@@ -136,6 +137,7 @@ export function resolveConfig(file: string, cfg: ConfigFile, opts: ResolveOption
       resume_on: a.resume_on ?? d.resume_on,
       wake,
       env: { ...d.env, ...backend.env, ...a.env },
+      account: a.account ?? d.account ?? deriveAccount(backend, { ...d.env, ...backend.env, ...a.env }, env),
     });
   });
 

@@ -173,6 +173,8 @@ const inheritable = {
   resume_on: z.array(z.enum(RESTART_CAUSES)),
   /** Not inherited as a whole: merged defaults < backend < agent. */
   env: envTable,
+  /** Agents with the same account share its usage limits (default: derived from the CLI's home). */
+  account: z.string().min(1),
 };
 
 export const agentSchema = z.strictObject({
@@ -270,6 +272,8 @@ export const watchdogSchema = z.strictObject({
   stuck_after: positiveSeconds.default(600),
   /** A reset time further away than this is not trusted; the fallback probe is used instead. */
   limit_max_hold: longSeconds.default(7 * 24 * 3600),
+  /** At an account's reset its held agents are resumed one at a time, this many seconds apart. */
+  account_resume_gap: seconds.default(30),
 });
 export type WatchdogSettings = z.infer<typeof watchdogSchema>;
 
@@ -288,6 +292,7 @@ export const defaultsSchema = z.strictObject({
   resume: inheritable.resume.default(false),
   resume_on: inheritable.resume_on.default((): RestartCause[] => ["crash", "fatal", "missing", "stuck"]),
   env: inheritable.env.default(() => ({})),
+  account: inheritable.account.optional(),
   session_prefix: z.string({ error: "is required (e.g. session_prefix = \"myproj-\")" }).regex(/^[A-Za-z0-9_-]{1,40}$/, "must be 1-40 letters, digits, '-' or '_'"),
   log_dir: z.string({ error: "is required (e.g. log_dir = \".agents-state\")" }).min(1),
   project_dir: z.string().default("."),

@@ -32,6 +32,8 @@ export type Agent = Pick<AgentTable, "name" | "kind" | "role" | "prompt" | "wake
     backendName: string;
     backend: Backend;
     promptFile?: string;
+    /** Agents of one account share its usage limits: set, inherited, or derived (account.ts). */
+    account: string;
   };
 
 /** A [[service]] with its session and an absolute dir; env is [defaults].env < its own. */
