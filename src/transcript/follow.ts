@@ -2,25 +2,12 @@
 // poll for what the CLI appends, by byte offset, until stopped. A half-written last line waits for
 // the next poll; a file that shrank or was replaced is read again from its start; when `relocate`
 // names another file (the agent started a new conversation) the new one is followed from its start.
-import { statSync } from "node:fs";
-import { readNewLines as readLines, type LinesCursor, type NewLines } from "../signals/codex/lines.js";
+// readNewLines reads only a regular file, opened non-blocking: a FIFO in the record's place is never waited on.
+import { readNewLines, type LinesCursor } from "../signals/lines.js";
 import { parseClaudeLines, type ClaudeParseState } from "./claude.js";
 import { parseCodexLines } from "./codex.js";
 import { renderEvents, type RenderOptions } from "./render.js";
 import type { Speaker } from "./types.js";
-
-/**
- * readNewLines opens its file blocking: a FIFO put where the record should be would hang us until
- * a writer came. Only a regular file is read (the gap between stat and open is the reader's).
- */
-function readNewLines(file: string, cursor?: LinesCursor): NewLines | undefined {
-  try {
-    if (!statSync(file).isFile()) return undefined;
-  } catch {
-    return undefined;
-  }
-  return readLines(file, cursor);
-}
 
 /** Lines → rendered lines, keeping what a format needs across calls (Claude's session id). */
 export function renderer(who: Speaker, opts: RenderOptions = {}): (lines: string[]) => string[] {

@@ -3,10 +3,10 @@
 // the first prompt, not at start-up (an agent started without a prompt has none yet). Its first
 // line is `session_meta` with the thread id, the thread's creation time (UTC, taken when the TUI
 // started) and its cwd. `codex resume` appends to the existing file, in its original day folder.
-import { closeSync, openSync, readdirSync, readSync, realpathSync, statSync } from "node:fs";
+import { closeSync, readdirSync, readSync, realpathSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { parseJsonLine } from "./lines.js";
+import { openRegular, parseJsonLine } from "../lines.js";
 
 const DAY_MS = 86_400_000;
 /** session_meta is stamped by Codex's clock a moment after our `since` (same machine): room for a
@@ -29,12 +29,9 @@ export interface SessionMeta {
 
 /** The first record of a rollout (session_meta), or undefined when the file has none yet. */
 export function readSessionMeta(file: string): SessionMeta | undefined {
-  let fd: number;
-  try {
-    fd = openSync(file, "r");
-  } catch {
-    return undefined;
-  }
+  // Non-blocking and only a regular file: a FIFO named like a rollout must not hang the watchdog.
+  const fd = openRegular(file);
+  if (fd === undefined) return undefined;
   try {
     const chunks: Buffer[] = [];
     let pos = 0;

@@ -4,4 +4,4 @@ export { findRollout, codexHome, readSessionMeta, type SessionMeta } from "./fin
 export { readCodexSignals, type CodexSignalCursor } from "./read.js";
 export { foldCodexLines, emptyCodexReading, codexRateWindows, codexLimitReset, limitKind, type CodexMemory, type CodexFold, type CodexFoldOptions } from "./parse.js";
 export { codexResumeArgs, resumableThread, isCodexThreadId, type CodexResumeOptions } from "./resume.js";
-export { readNewLines, parseJsonLine, type LinesCursor, type NewLines } from "./lines.js";
+export { readNewLines, parseJsonLine, type LinesCursor, type NewLines } from "../lines.js";

@@ -6,7 +6,7 @@
 // token totals and the account's rate-limit windows as Codex last heard them.
 import { parseReset } from "../../detect/reset.js";
 import type { RateWindow, SignalReading } from "../types.js";
-import { parseJsonLine } from "./lines.js";
+import { parseJsonLine } from "../lines.js";
 
 /** What the fold remembers besides the reading itself. */
 export interface CodexMemory {

@@ -1,9 +1,9 @@
 // Incremental reader of a Codex rollout: each call reads only the lines Codex appended since the
-// previous one (lines.ts) and folds them into the previous reading (parse.ts). A rollout that was
+// previous one (../lines.ts) and folds them into the previous reading (parse.ts). A rollout that was
 // truncated or replaced is read again from its start on top of what was known: its records carry
 // absolute totals, so replaying them is harmless.
 import type { SignalReading } from "../types.js";
-import { readNewLines } from "./lines.js";
+import { readNewLines } from "../lines.js";
 import { emptyCodexReading, foldCodexLines, type CodexFoldOptions, type CodexMemory } from "./parse.js";
 
 export interface CodexSignalCursor {

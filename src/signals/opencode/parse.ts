@@ -9,7 +9,7 @@
 // main one's turn, and /new starts another root session. The agent is working while any of them is
 // busy; the main session is the root session that last started a turn.
 import type { SignalReading } from "../types.js";
-import { parseJsonLine } from "../codex/lines.js";
+import { parseJsonLine } from "../lines.js";
 import { classifyError, type OpencodeError } from "./limits.js";
 
 type Status = "busy" | "retry" | "idle";

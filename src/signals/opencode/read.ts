@@ -1,7 +1,7 @@
 // Incremental reader of the opencode tap's file (written by plugin.ts inside opencode): each call
 // folds only the lines appended since the previous one. A file that shrank or was replaced is read
 // again from its start on top of what was known (its agents.tap line resets a restarted process).
-import { readNewLines } from "../codex/lines.js";
+import { readNewLines } from "../lines.js";
 import type { SignalReading } from "../types.js";
 import { emptyOpencodeMemory, emptyOpencodeReading, foldOpencodeLines, type OpencodeFoldOptions, type OpencodeMemory } from "./parse.js";
 
