@@ -3,10 +3,12 @@
 // two seconds, far inside any signal_interval. Each look stats the logs, asks planLogCheck (pure)
 // what to rotate and when to look again, renames the rotated logs aside and re-points each one's
 // pane pipe at a fresh live log. One node timer in the watchdog instead of a rotator per pane.
+// The same looks cap the agents' signal files (state/signal-files.ts): a rename is all they need.
 import type { Fleet } from "../config/load.js";
 import type { EventLog } from "../log.js";
 import { sessionLogFile } from "../state/paths.js";
 import { rotateSessionLog, sessionLogSize } from "../state/session-logs.js";
+import { agentSignalFiles, rotateSignalFile, signalFileSize, SIGNAL_MAX_BYTES } from "../state/signal-files.js";
 import type { Tmux } from "../tmux/tmux.js";
 import { MAX_CHECK_MS, planLogCheck, type LogSeen } from "./log-cap.js";
 
@@ -18,6 +20,8 @@ export interface LogRotatorDeps {
   /** Log what would be rotated, rotate nothing. */
   dryRun?: boolean;
   now?: () => number;
+  /** The signal files' cap (default SIGNAL_MAX_BYTES). */
+  signalMaxBytes?: number;
 }
 
 /** A flood rotates a log every few seconds: one event per log per minute, counting the rest. */
@@ -82,6 +86,7 @@ export class LogRotator {
       const plan = planLogCheck({ now: this.now(), maxBytes: fleet.logMaxBytes, sizes, seen: this.seen });
       this.seen = plan.seen;
       for (const session of plan.rotate) await this.rotate(fleet, session, owners.get(session)!, sizes.get(session)!);
+      this.capSignalFiles(fleet);
       return plan.nextCheckMs;
     } catch (err) {
       this.report("error", { action: "log-check-failed", reason: (err as Error).message });
@@ -103,6 +108,30 @@ export class LogRotator {
     }
     this.report("info", { agent: name, action: "log-rotated", reason: `${what}; moved to .1, keeping ${fleet.logKeep}` });
     await this.pointPipe(fleet, session, name);
+  }
+
+  /**
+   * Rotate every agent's signal file that reached its cap. They grow by a line per hook or status
+   * refresh, far slower than a pane floods its log, so a look at the logs' pace is more than enough.
+   */
+  private capSignalFiles(fleet: Fleet): void {
+    const max = this.deps.signalMaxBytes ?? SIGNAL_MAX_BYTES;
+    for (const a of fleet.agents) {
+      for (const file of agentSignalFiles(fleet, a.name)) {
+        const size = signalFileSize(file);
+        if (size < max) continue;
+        const what = `${file} at ${mb(size)} (cap ${mb(max)})`;
+        if (this.deps.dryRun) {
+          this.report("info", { agent: a.name, action: "would-rotate-signals", reason: what });
+          continue;
+        }
+        try {
+          if (rotateSignalFile(file)) this.report("info", { agent: a.name, action: "signals-rotated", reason: `${what}; moved to .1` });
+        } catch (err) {
+          this.report("error", { agent: a.name, action: "signals-rotate-failed", reason: `${what}: ${(err as Error).message}` });
+        }
+      }
+    }
   }
 
   /** Start the pane's pipe afresh into the live log path. A session that is gone needs nothing. */

@@ -1,11 +1,13 @@
 // The log rotator's effects on a temp log_dir and the in-memory tmux: what a look renames, the one
 // tmux call that re-points a pane's pipe, retries, dry runs, throttled events, and a clean stop.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { describe, expect, test, vi } from "vitest";
 import type { EventFields, EventLog } from "../../src/log.js";
-import { rotatedSessionLogFile, sessionLogFile } from "../../src/state/paths.js";
+import { readClaudeSignals } from "../../src/signals/claude/index.js";
+import { claudeSignalFile, opencodeSignalFile, rotatedSessionLogFile, sessionLogFile, stateDir } from "../../src/state/paths.js";
 import { Tmux } from "../../src/tmux/tmux.js";
 import { LogRotator } from "../../src/watchdog/log-rotator.js";
+import { phaseText, sessionText } from "../signals/claude-fixtures.js";
 import { FakeTmux } from "../helpers/fake-tmux.js";
 import { BASE, T0, fleetFrom } from "./helpers.js";
 
@@ -22,7 +24,7 @@ command = "sleep 1000"
 /** Over the threshold of a 64 KiB cap (half of it: the cap is too small for flood headroom). */
 const FULL = "x".repeat(40 * 1024);
 
-function setup(opts: { dryRun?: boolean } = {}) {
+function setup(opts: { dryRun?: boolean; signalMaxBytes?: number } = {}) {
   // A fresh temp project (and log_dir) per test.
   const FLEET = fleetFrom(TOML);
   let clock = T0;
@@ -38,6 +40,7 @@ function setup(opts: { dryRun?: boolean } = {}) {
     tmux: new Tmux({ transport: fake }),
     log,
     dryRun: opts.dryRun,
+    signalMaxBytes: opts.signalMaxBytes,
     now: () => (looks.count++, clock),
   });
   mkdirSync(FLEET.logDir, { recursive: true });
@@ -165,5 +168,44 @@ describe("LogRotator", () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  test("an agent's signal files over their cap are moved to .1 (one kept), no tmux call; the reader carries on in the new file", async () => {
+    const t = setup({ signalMaxBytes: 4096 });
+    mkdirSync(stateDir(t.fleet), { recursive: true });
+    const claude = claudeSignalFile(t.fleet, "a");
+    const opencode = opencodeSignalFile(t.fleet, "a");
+    const old = sessionText("tool-use");
+    expect(old.length).toBeGreaterThan(4096);
+    writeFileSync(claude, old);
+    writeFileSync(opencode, readFileSync(new URL("../fixtures/signals/opencode/signals.jsonl", import.meta.url)).subarray(0, 100));
+    const before = readClaudeSignals(claude);
+    await t.rotator.check();
+    expect(existsSync(claude)).toBe(false);
+    expect(readFileSync(`${claude}.1`, "utf8")).toBe(old);
+    expect(existsSync(opencode)).toBe(true); // under its cap
+    expect(t.fake.history()).toEqual([]);
+    expect(t.events).toMatchObject([{ level: "info", agent: "a", action: "signals-rotated" }]);
+    // The hooks' next append creates a new file; the reader reads it from 0 on top of what it knew.
+    appendFileSync(claude, phaseText("usage-limit-5h"));
+    const after = readClaudeSignals(claude, before);
+    expect(after.reading.state).toBe("limited");
+    expect(after.reading.sessionId).toBe(before.reading.sessionId);
+    // Over the cap again: the older part is replaced, one kept.
+    appendFileSync(claude, old);
+    t.advance(60_000);
+    await t.rotator.check();
+    expect(readFileSync(`${claude}.1`, "utf8")).toBe(phaseText("usage-limit-5h") + old);
+    expect(existsSync(`${claude}.2`)).toBe(false);
+  });
+
+  test("a dry run names the signal file it would rotate and moves nothing", async () => {
+    const t = setup({ dryRun: true, signalMaxBytes: 4096 });
+    mkdirSync(stateDir(t.fleet), { recursive: true });
+    const claude = claudeSignalFile(t.fleet, "a");
+    writeFileSync(claude, sessionText("tool-use"));
+    await t.rotator.check();
+    expect(readFileSync(claude, "utf8")).toBe(sessionText("tool-use"));
+    expect(t.events).toMatchObject([{ action: "would-rotate-signals", agent: "a" }]);
   });
 });
