@@ -58,18 +58,20 @@ export function openRegular(file: string): number | undefined {
 
 /**
  * Hand the complete lines added to `file` since `cursor` to `take`, a chunk's worth at a time (a
- * long file read for the first time never sits in memory whole). Undefined when the file cannot be
- * read (missing, not a regular file); `take` is then never called.
+ * long file read for the first time never sits in memory whole), with the file's mtime (ms) at
+ * this read. Undefined when the file cannot be read (missing, not a regular file); `take` is then
+ * never called.
  */
-export function forEachNewLine(file: string, cursor: LinesCursor, take: (lines: string[]) => void): LinesRead | undefined {
+export function forEachNewLine(file: string, cursor: LinesCursor, take: (lines: string[], mtimeMs: number) => void): LinesRead | undefined {
   const fd = openRegular(file);
   if (fd === undefined) return undefined;
   try {
     const st = fstatSync(fd);
     const id = `${st.dev}:${st.ino}`;
     const restarted = (cursor.file !== undefined && cursor.file !== id) || st.size < cursor.offset;
-    const offset = linesBetween(fd, restarted ? 0 : cursor.offset, st.size, take);
-    return { offset, file: id, mtimeMs: Math.floor(st.mtimeMs), restarted };
+    const mtimeMs = Math.floor(st.mtimeMs);
+    const offset = linesBetween(fd, restarted ? 0 : cursor.offset, st.size, (lines) => take(lines, mtimeMs));
+    return { offset, file: id, mtimeMs, restarted };
   } finally {
     closeSync(fd);
   }

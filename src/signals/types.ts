@@ -22,6 +22,11 @@ export interface SignalReading {
   /** Epoch ms the record last grew: a busy screen over a record that stopped growing is `stuck`. */
   grewAt: number;
   state?: SignalState;
+  /**
+   * Epoch ms a tool call began, while one runs (unset once it ended): a long build or test run
+   * grows no record, and must not read as `stuck`. Claude: its PreToolUse/PostToolUse hooks.
+   */
+  toolSince?: number;
   /** The conversation this agent runs (pinned at launch or read from the record). */
   sessionId?: string;
   /** Set while the CLI reports a usage limit: its exact reset and its own words. */

@@ -3,8 +3,11 @@
 // a record that grows again ends it.
 import { describe, expect, it } from "vitest";
 import { decide } from "../../src/watchdog/decide.js";
-import { STUCK_STEP_MS } from "../../src/watchdog/rules/stuck.js";
+import { foldLines } from "../../src/signals/claude/parse.js";
+import { emptyClaudeReading } from "../../src/signals/claude/read.js";
+import { STUCK_STEP_MS, TOOL_GRACE_FACTOR } from "../../src/watchdog/rules/stuck.js";
 import type { Action, SignalReading, WatchdogState } from "../../src/watchdog/types.js";
+import { phaseLines, sessionText } from "../signals/claude-fixtures.js";
 import { BASE, T0, UNKNOWN, fleetFrom, pane, reading, snap, stateWith } from "./helpers.js";
 
 const FLEET = fleetFrom(`${BASE}
@@ -75,5 +78,41 @@ describe("stuck", () => {
   it("a record from before the relaunch does not make the new run stuck", () => {
     const relaunched = snap({ now: T0, panes: [pane("t-s", { created: T0 / 1000 - 60 })], screens: { "t-s": busy }, signals: { s: quiet } });
     expect(own(decide(FLEET, relaunched, fresh()).actions)).toEqual([]);
+  });
+});
+
+describe("stuck: a tool call the record says is running", () => {
+  const AFTER = 600_000;
+  const GRACE = TOOL_GRACE_FACTOR * AFTER;
+  const PRE = phaseLines("tool-use")[2]!; // PreToolUse, as Claude Code 2.1.330's hook wrote it
+  const POST = phaseLines("tool-use")[3]!; // PostToolUse
+  /** Claude's reading after the real lines `tail`, the batch (and the record's last growth) dated `began`. */
+  const claude = (began: number, tail: string[]): SignalReading => ({
+    ...foldLines([...sessionText("prompt-reply").split("\n"), ...tail], emptyClaudeReading(), {}, began).reading,
+    at: began,
+    grewAt: began,
+  });
+  const rows: Array<[name: string, began: number, tail: string[], want: string[], deadline?: number]> = [
+    ["a tool running 11 min (over stuck_after, under the grace): no step, due at the grace's end", T0 - 660_000, [PRE], [], T0 - 660_000 + GRACE],
+    ["a tool running just under the grace: no step yet", T0 - GRACE + 1, [PRE], [], T0 + 1],
+    ["a tool running past the grace: the steps begin", T0 - GRACE, [PRE], ["keys"]],
+    ["the tool ended 11 min ago: the steps begin as without one", T0 - 660_000, [PRE, POST], ["keys"]],
+  ];
+  it.each(rows)("%s", (_name, began, tail, want, deadline) => {
+    const sig = claude(began, tail);
+    expect(sig.state).toBe("working");
+    const d = decide(FLEET, at(T0, sig), fresh());
+    expect(own(d.actions)).toEqual(want);
+    if (deadline !== undefined) expect(d.deadline?.at).toBe(deadline);
+    if (want.includes("keys") && sig.toolSince !== undefined) {
+      expect(d.actions[0]).toMatchObject({ reason: expect.stringContaining(`a tool call running for ${GRACE / 1000}s`) });
+    }
+  });
+
+  it("a tool call dated before this launch's pane gives no grace", () => {
+    // The record's last line (a statusLine refresh, no progress) is this launch's; the tool call is not.
+    const sig = { ...claude(T0 - 2 * GRACE, [PRE]), at: T0 - 650_000 };
+    const relaunched = snap({ now: T0, panes: [pane("t-s", { created: (T0 - 660_000) / 1000 })], screens: { "t-s": busy }, signals: { s: sig } });
+    expect(own(decide(FLEET, relaunched, fresh()).actions)).toEqual(["keys"]);
   });
 });

@@ -16,6 +16,11 @@ export interface ClaudeMemory {
   limitWindow?: string;
   /** Set by a quota Notification after the limit: Claude's own word on continuing by itself. */
   autoContinue?: boolean;
+  /**
+   * Tool calls begun (PreToolUse) and not yet ended (PostToolUse/PostToolUseFailure): the tap
+   * records only the event's name, and Claude can run tools in parallel, so a count.
+   */
+  toolsOpen?: number;
 }
 
 export interface FoldResult {
@@ -110,12 +115,18 @@ function applyStatus(r: Json, reading: SignalReading, memory: ClaudeMemory): boo
   return moved;
 }
 
-function applyHook(event: string, r: Json, reading: SignalReading, memory: ClaudeMemory): void {
+function applyHook(event: string, r: Json, reading: SignalReading, memory: ClaudeMemory, at: number | undefined): void {
   const clearLimit = () => {
     reading.limit = undefined;
     memory.limitWindow = undefined;
     memory.autoContinue = undefined;
   };
+  // A turn's start or end, a new session, an exit: whatever tool ran is over (an interrupted tool
+  // sends no PostToolUse).
+  if (event !== "PreToolUse" && event !== "PostToolUse" && event !== "PostToolUseFailure" && event !== "Notification") {
+    memory.toolsOpen = undefined;
+    reading.toolSince = undefined;
+  }
   switch (event) {
     case "SessionStart":
       // After a compaction the turn goes on; a start, resume or /clear waits at the prompt.
@@ -125,10 +136,21 @@ function applyHook(event: string, r: Json, reading: SignalReading, memory: Claud
       }
       if (str(r.model)) reading.model = r.model as string;
       return;
-    case "UserPromptSubmit":
     case "PreToolUse":
+      // Dated by the batch it came in (hook lines carry no time); the first of parallel calls counts.
+      if (!memory.toolsOpen) reading.toolSince = at;
+      memory.toolsOpen = (memory.toolsOpen ?? 0) + 1;
+      reading.state = "working";
+      clearLimit();
+      return;
     case "PostToolUse":
     case "PostToolUseFailure":
+      memory.toolsOpen = Math.max(0, (memory.toolsOpen ?? 0) - 1) || undefined;
+      if (!memory.toolsOpen) reading.toolSince = undefined;
+      reading.state = "working";
+      clearLimit();
+      return;
+    case "UserPromptSubmit":
       reading.state = "working";
       clearLimit();
       return;
@@ -162,6 +184,8 @@ function applyHook(event: string, r: Json, reading: SignalReading, memory: Claud
           return;
         case "idle_prompt":
           if (reading.state !== "limited") reading.state = "idle";
+          memory.toolsOpen = undefined;
+          reading.toolSince = undefined;
           return;
       }
       return;
@@ -173,13 +197,16 @@ function applyHook(event: string, r: Json, reading: SignalReading, memory: Claud
   }
 }
 
-/** Fold one parsed line into the reading (mutates both; returns whether it showed progress). */
-export function applyRecord(r: Json, reading: SignalReading, memory: ClaudeMemory): boolean {
+/**
+ * Fold one parsed line into the reading (mutates both; returns whether it showed progress). `at`:
+ * when the line was written as far as the reader knows (the signal file's mtime), for toolSince.
+ */
+export function applyRecord(r: Json, reading: SignalReading, memory: ClaudeMemory, at?: number): boolean {
   reading.sessionId = str(r.session_id) ?? reading.sessionId;
   reading.transcriptPath = str(r.transcript_path) ?? reading.transcriptPath;
   const event = str(r.hook_event_name);
   if (event) {
-    applyHook(event, r, reading, memory);
+    applyHook(event, r, reading, memory, at);
     return true;
   }
   return applyStatus(r, reading, memory);
@@ -193,8 +220,8 @@ export function finish(reading: SignalReading, memory: ClaudeMemory): void {
   if (memory.autoContinue !== undefined) reading.limit.autoContinue = memory.autoContinue;
 }
 
-/** Fold complete lines onto a previous reading (copied, not changed). */
-export function foldLines(lines: string[], prev: SignalReading, prevMemory: ClaudeMemory = {}): FoldResult {
+/** Fold complete lines onto a previous reading (copied, not changed); `at` dates them (see applyRecord). */
+export function foldLines(lines: string[], prev: SignalReading, prevMemory: ClaudeMemory = {}, at?: number): FoldResult {
   const reading: SignalReading = { ...prev, limit: prev.limit ? { ...prev.limit } : undefined };
   const memory: ClaudeMemory = { ...prevMemory };
   let progressed = false;
@@ -203,7 +230,7 @@ export function foldLines(lines: string[], prev: SignalReading, prevMemory: Clau
     const r = parseLine(line);
     if (!r) continue;
     records++;
-    if (applyRecord(r, reading, memory)) progressed = true;
+    if (applyRecord(r, reading, memory, at)) progressed = true;
   }
   finish(reading, memory);
   return { reading, memory, progressed, records };

@@ -33,8 +33,8 @@ export function readClaudeSignals(file: string, prev?: ClaudeSignalCursor): Clau
   let memory = base.memory;
   let records = 0;
   let progressed = false;
-  const got = forEachNewLine(file, base, (lines) => {
-    const fold = foldLines(lines, reading, memory);
+  const got = forEachNewLine(file, base, (lines, mtime) => {
+    const fold = foldLines(lines, reading, memory, mtime);
     ({ reading, memory } = fold);
     records += fold.records;
     progressed ||= fold.progressed;

@@ -2,7 +2,8 @@
 // Claude's retry loop) while its own record has not grown for stuck_after is `stuck`. Rebooting
 // at once would lose the turn; the steps escalate, each given STUCK_STEP_MS to help: interrupt
 // (Escape), then a nudge, then a restart into the same conversation. Needs a tap: without a
-// record there is no second witness to say the busy screen is hollow.
+// record there is no second witness to say the busy screen is hollow. A tool call the record says
+// is still running (toolSince) is given TOOL_GRACE_FACTOR × stuck_after before the steps begin.
 import type { Agent } from "../../config/load.js";
 import type { AgentRuntime } from "../types.js";
 import { type Ctx, dueAt, sec, setStatus } from "./context.js";
@@ -11,6 +12,12 @@ import { requestRestart } from "./restart.js";
 
 /** How long each step gets before the next one. */
 export const STUCK_STEP_MS = 90_000;
+/**
+ * A tool call the record says is running (a build, a test suite) keeps a quiet record from
+ * counting as stuck for up to this many stuck_after from the call's start; past that the steps
+ * may begin (a hung tool is stuck too).
+ */
+export const TOOL_GRACE_FACTOR = 4;
 
 export function stuckNudge(): string {
   return "Watchdog: you have shown as busy for a long time with no progress. If a request is hung, stop it and continue your task from where you were.";
@@ -26,11 +33,16 @@ export function stuckRule(ctx: Ctx, agent: Agent, rt: AgentRuntime, w: Weighed):
   // A record from before this launch's pane does not date this run's silence: the launch does.
   const grew = Math.max(sig.grewAt, pane.created * 1000);
   if (rt.stuck && grew > rt.stuck.since) return clear(ctx, agent, rt, "its record grew again (or it was relaunched)");
-  if (!rt.stuck && ctx.now - grew < after) {
-    dueAt(ctx, grew + after, `${agent.name}: stuck_after reached`);
+  // A tool call begun in this launch and still running: quiet is expected, up to the grace.
+  const tool = sig.toolSince !== undefined && sig.toolSince >= pane.created * 1000 ? sig.toolSince : undefined;
+  const toolUntil = tool !== undefined ? tool + TOOL_GRACE_FACTOR * after : undefined;
+  if (!rt.stuck && (ctx.now - grew < after || (toolUntil !== undefined && ctx.now < toolUntil))) {
+    const at = Math.max(grew + after, toolUntil ?? 0);
+    dueAt(ctx, at, `${agent.name}: ${at === toolUntil ? "tool call grace" : "stuck_after"} reached`);
     return false;
   }
-  const evidence = `screen ${describeScreen(w.screen)}; record ${describeSignal(sig, ctx.now) ?? sig.source} last grew ${sec(ctx.now - grew)}s ago`;
+  const toolNote = tool !== undefined ? `; a tool call running for ${sec(ctx.now - tool)}s (over ${TOOL_GRACE_FACTOR} × stuck_after)` : "";
+  const evidence = `screen ${describeScreen(w.screen)}; record ${describeSignal(sig, ctx.now) ?? sig.source} last grew ${sec(ctx.now - grew)}s ago${toolNote}`;
   if (!rt.stuck) {
     rt.stuck = { since: ctx.now, step: 1, at: ctx.now };
     setStatus(ctx, rt, "stuck", `busy with no progress for ${sec(ctx.now - grew)}s; interrupted`, { since: ctx.now });
