@@ -40,7 +40,8 @@ export class Tally {
 
   constructor(
     readonly backend: string,
-    private readonly out: (line: string) => void,
+    /** Where the lines go; also for notes that are neither PASS nor FAIL. */
+    readonly out: (line: string) => void,
   ) {}
 
   report(ok: boolean, step: string, detail: string): void {

@@ -12,10 +12,12 @@ import path from "node:path";
 import { execa } from "execa";
 import { loadConfigText, type Agent } from "../../config/load.js";
 import { buildLaunch } from "../../fleet/command.js";
+import { prepareConversation } from "../../fleet/conversation.js";
 import { prepareAgentHome } from "../../fleet/preseed.js";
 import { shellQuote } from "../../tmux/tmux.js";
 import { MockModelServer } from "../mock-api/server.js";
 import { CliDriver, killStrays, Tally } from "./driver.js";
+import { SignalProbe } from "./signals.js";
 import { baseEnv, cliVersion, DEFAULT_CLI_DIR, findCli, isLiveBackend, LIVE_BACKENDS, PROFILES, type LiveBackend } from "./profiles.js";
 
 export { DEFAULT_CLI_DIR, findCli, LIVE_BACKENDS, type LiveBackend } from "./profiles.js";
@@ -58,6 +60,18 @@ function agentToml(backend: LiveBackend, root: string, project: string, model: s
   ].join("\n");
 }
 
+/** The record's word for a turn starting and ending, per tap (for the PASS lines). */
+const START_EVENT: Record<LiveBackend, string> = {
+  claude: "UserPromptSubmit hook",
+  codex: "task_started in the rollout",
+  opencode: "session.status busy from the plugin",
+};
+const END_EVENT: Record<LiveBackend, string> = {
+  claude: "Stop hook",
+  codex: "task_complete in the rollout",
+  opencode: "session.status idle from the plugin",
+};
+
 async function runBackend(backend: LiveBackend, cliPath: string, opts: LiveOptions, saveDirOf: () => string): Promise<Tally> {
   const profile = PROFILES[backend];
   const tally = new Tally(backend, opts.out);
@@ -71,7 +85,14 @@ async function runBackend(backend: LiveBackend, cliPath: string, opts: LiveOptio
   // check would pass even with trust pre-seeding broken.
   await execa("git", ["init", "-q"], { cwd: project, reject: false, stdin: "ignore" });
 
-  const mock = new MockModelServer({ replyText: SLOW_REPLY, tokenMs: 30, slowTokenMs: SLOW_TOKEN_MS });
+  // The subscriber's rate-limit headers (opt-in): the taps read each window and a limit's exact reset from them.
+  const mock = new MockModelServer({
+    replyText: SLOW_REPLY,
+    tokenMs: 30,
+    slowTokenMs: SLOW_TOKEN_MS,
+    claudeRateLimits: { fiveHourUtilization: 0.42, sevenDayUtilization: 0.17 },
+    codexRateLimits: { primaryUsedPct: 42, secondaryUsedPct: 17 },
+  });
   await mock.start();
   let driver: CliDriver | undefined;
   let cleaning: Promise<void> | undefined;
@@ -95,14 +116,21 @@ async function runBackend(backend: LiveBackend, cliPath: string, opts: LiveOptio
     const env = { ...baseEnv(home, path.dirname(cliPath)), ...profile.env(mock.url) };
     opts.out(`     ${backend}: ${await cliVersion(cliPath, env)} (${cliPath})`);
     const toml = agentToml(backend, root, project, profile.model, env);
-    const agent: Agent = loadConfigText(path.join(project, "agents.toml"), toml).agents[0]!;
+    const fleet = loadConfigText(path.join(project, "agents.toml"), toml);
+    const agent: Agent = fleet.agents[0]!;
     // Screens are read with the agent's resolved backend: the rules the watchdog would use.
     const run = (driver = new CliDriver(backend, agent.backend, tally, { out: opts.out, verbose: opts.verbose, saveDirOf }));
 
     await prepareAgentHome(agent);
     const kickoff = path.join(root, "kickoff.txt");
     writeFileSync(kickoff, agent.prompt ?? "Say hello.");
-    const plan = buildLaunch(agent, { kickoffFile: kickoff, model: agent.model });
+    // With its signal tap, as `agents up` starts it: Claude's --session-id and --settings (hooks,
+    // statusLine), opencode's plugin through OPENCODE_CONFIG_CONTENT; Codex writes its rollout anyway.
+    const conv = prepareConversation(fleet, agent, false);
+    if (conv.problem) tally.report(false, "signals tap", conv.problem);
+    const plan = buildLaunch(agent, { kickoffFile: kickoff, model: agent.model, tapArgs: conv.tapArgs });
+    Object.assign(plan.env, conv.env);
+    const signals = new SignalProbe(backend, fleet, agent, Date.now(), tally);
     // `env -i`: the tmux server hands every session its own start-up environment, which is ours;
     // the CLI must not see the user's API keys, CLAUDE_CONFIG_DIR, CODEX_HOME and the like.
     const assigns = Object.entries(plan.env).map(([k, v]) => shellQuote(`${k}=${v}`));
@@ -123,6 +151,7 @@ async function runBackend(backend: LiveBackend, cliPath: string, opts: LiveOptio
       tally.report(pane.command === want, "process_name", `#{pane_current_command} is ${JSON.stringify(pane.command)}, preset says ${JSON.stringify(want)}`);
     }
     if (!ready) return tally;
+    await signals.checkReady();
 
     // 2. A prompt under a slow stream: busy while tokens trickle in.
     const submit = agent.backend.submit_key;
@@ -132,16 +161,23 @@ async function runBackend(backend: LiveBackend, cliPath: string, opts: LiveOptio
     const working = await run.step("working", "working", 30_000, { stable: 2, until: () => mock.requestCount > before });
     // 3. The slow reply ends and the CLI is idle again.
     const replyMs = SLOW_REPLY.split(/\s+/).length * SLOW_TOKEN_MS;
-    if (working) await run.step("idle", "idle", replyMs + 60_000, { stable: 3 });
-    else {
+    if (working) {
+      await signals.checkState("working", START_EVENT[backend]);
+      const grew = signals.read()?.grewAt ?? 0;
+      await run.step("idle", "idle", replyMs + 60_000, { stable: 3 });
+      await signals.checkState("idle", END_EVENT[backend], 30_000, (r) => r.grewAt > grew);
+    } else {
       // Still reach a known state before the next step, so one miss doesn't cascade.
       await run.waitFor("idle", "idle", replyMs + 60_000);
     }
 
     // 4. A usage limit: the CLI gives up and shows its limit banner.
-    mock.setScenario("usage_limit", { resetInSeconds: 2 * 3600 });
+    const resetIn = 2 * 3600;
+    mock.setScenario("usage_limit", { resetInSeconds: resetIn });
+    const asked = Date.now();
     if (!(await run.type("Continue with the next task.", submit))) return tally;
     await run.step("limited", "limited", 150_000, { stable: 2 });
+    await signals.checkLimit(asked + resetIn * 1000);
     return tally;
   } catch (err) {
     tally.report(false, "run", `error: ${(err as Error).message}`);
