@@ -106,11 +106,36 @@ export interface AgentRuntime {
   drift?: { since: number; noted: boolean };
   signal?: SignalSummary;
   stuck?: StuckMemory;
+  /**
+   * The watchdog's last start of this agent: when, and whether it was to resume the conversation;
+   * `failed` once that resume died at once (the next start is then a new conversation).
+   */
+  lastStart?: { at: number; resume: boolean; failed?: boolean };
+}
+
+/**
+ * A login's usage limit (issue 11 item 4): when one agent of an account reports its window
+ * exhausted, every agent of the account is held until the reset, then resumed one at a time.
+ */
+export interface AccountHold {
+  /** Epoch ms the hold began and when it ends (the reset + limit_reset_slack). */
+  since: number;
+  until: number;
+  /** The agent that reported the limit. */
+  agent: string;
+  /** Its reason ("usage limit; resets …"). */
+  reason: string;
+  /** After the reset: the agents still to resume, in order. */
+  resumeQueue?: string[];
+  /** When the last one was resumed (the next waits account_resume_gap). */
+  lastResumeAt?: number;
 }
 
 export interface WatchdogState {
   version: 1;
   agents: Record<string, AgentRuntime>;
+  /** Accounts held for a usage limit, by account id (absent in files from before accounts). */
+  accounts?: Record<string, AccountHold>;
   handoff: { sha?: string; inboxes: Record<string, string> };
   heartbeat?: number;
   pid?: number;
@@ -138,6 +163,10 @@ function parse(text: string): Parsed {
   }
   const state: WatchdogState = { ...emptyState(), ...s } as WatchdogState;
   state.handoff = { inboxes: {}, ...(s.handoff ?? {}) };
+  if (state.accounts !== undefined && (typeof state.accounts !== "object" || state.accounts === null)) delete state.accounts;
+  for (const [id, h] of Object.entries(state.accounts ?? {})) {
+    if (!h || typeof h.until !== "number" || typeof h.agent !== "string") delete state.accounts![id];
+  }
   for (const rt of Object.values(state.agents)) {
     // Files from before statuses were structured carry a free-text `view`; the next tick recomputes.
     rt.status ??= { state: "unknown", reason: "not observed yet", since: state.heartbeat ?? 0 };

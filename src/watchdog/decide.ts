@@ -6,6 +6,7 @@ import { type Ctx, earliest, loopAgents, runtimeFor, setStatus, watchedAgents } 
 import { dialogRule, healRule, limitRule, observedStatus, stallRule, trackActivity } from "./rules/agent.js";
 import { handoffRule, phaseRule, wakeRule } from "./rules/fleet.js";
 import { stuckRule } from "./rules/stuck.js";
+import { accountHoldStatus, accountHolds, accountRule } from "./rules/account.js";
 import { driftRule, evidenceOf, summarize, weigh, type Weighed } from "./rules/evidence.js";
 
 export { watchedAgents, loopAgents } from "./rules/context.js";
@@ -27,6 +28,8 @@ export function decide(fleet: Fleet, snap: Snapshot, prev: WatchdogState): Decis
   for (const name of Object.keys(state.agents)) if (!live.has(name)) delete state.agents[name];
 
   if (loopAgents(fleet).length) handoffRule(ctx);
+  // A limited account holds every agent of it (issue 11 item 4): none of the rules below touch them.
+  const accountHeld = accountRule(ctx);
 
   const held = new Map<string, boolean>();
   for (const agent of fleet.agents.filter((a) => a.enabled)) {
@@ -58,6 +61,11 @@ export function decide(fleet: Fleet, snap: Snapshot, prev: WatchdogState): Decis
       if (!pane) setStatus(ctx, rt, "done", "phase sequence complete");
       continue;
     }
+    if (accountHeld.has(agent.name)) {
+      accountHoldStatus(ctx, agent, rt);
+      held.set(agent.name, true);
+      continue;
+    }
     if (agent.watch === "none" || !pane) continue;
     const isHeld = limitRule(ctx, agent, rt);
     held.set(agent.name, isHeld);
@@ -67,15 +75,15 @@ export function decide(fleet: Fleet, snap: Snapshot, prev: WatchdogState): Decis
     }
   }
 
-  for (const agent of fleet.agents.filter((a) => a.enabled && a.wake)) wakeRule(ctx, agent, runtimeFor(state, agent, ctx.now));
+  for (const agent of fleet.agents.filter((a) => a.enabled && a.wake && !accountHeld.has(a.name))) wakeRule(ctx, agent, runtimeFor(state, agent, ctx.now));
 
   if (snap.heavy) {
-    const advanced = phaseRule(ctx);
+    const advanced = phaseRule(ctx, (a) => accountHeld.has(a.name) || accountHolds(ctx, a));
     if (!advanced) {
       const restarted = new Set(ctx.actions.flatMap((a) => (a.type === "start" ? [a.agent] : [])));
       for (const agent of watchedAgents(fleet)) {
         const rt = runtimeFor(state, agent, ctx.now);
-        if (rt.parked || restarted.has(agent.name)) continue;
+        if (rt.parked || restarted.has(agent.name) || accountHeld.has(agent.name)) continue;
         if (snap.phase.sequenceComplete && agent.kind === "loop") continue;
         healRule(ctx, agent, rt, held.get(agent.name) ?? false);
       }

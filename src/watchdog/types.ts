@@ -5,6 +5,7 @@ import type { SignalReading } from "../signals/types.js";
 export type { ScreenReading, SignalReading };
 export {
   emptyState,
+  type AccountHold,
   type AgentRuntime,
   type AgentState,
   type AgentStatus,

@@ -207,7 +207,8 @@ describe("usage limits", () => {
   it("a parsed reset holds until reset + slack", () => {
     const d = decide(HEAL, snap({ panes, screens: { "t-s": limited({ text: "3pm", at: T0 + 3 * 3600_000 }) } }), stateWith());
     expect(d.state.agents.s!.hold).toMatchObject({ parsed: true, until: T0 + 3 * 3600_000 + 45_000 });
-    expect(kinds(d.actions)).toEqual(["note:s"]);
+    // "a" shares s's account (same backend, same HOME): it is held too (test/watchdog/account.test.ts).
+    expect(d.actions.map((x) => (x.type === "note" ? `${x.event}:${x.agent}` : x.type))).toEqual(["account-hold:s", "limit-hold:s"]);
     expect(d.state.agents.s!.status).toMatchObject({ state: "limited", since: T0, until: Date.parse("2026-11-21T15:00:45Z") });
     expect(d.deadline).toMatchObject({ at: Date.parse("2026-11-21T15:00:45Z"), heavy: false });
   });

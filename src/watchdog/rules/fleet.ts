@@ -60,8 +60,13 @@ export function handoffRule(ctx: Ctx): void {
   });
 }
 
+function waitsFor(ctx: Ctx, agent: Agent, why: string): void {
+  const rt = runtimeFor(ctx.state, agent, ctx.now);
+  if (!rt.status.reason.includes(why)) rt.status.reason += `; ${why}`;
+}
+
 /** Returns true when it transitioned this tick (healing waits for the next heavy tick). */
-export function phaseRule(ctx: Ctx): boolean {
+export function phaseRule(ctx: Ctx, accountHeld: (agent: Agent) => boolean = () => false): boolean {
   const { fleet, snap } = ctx;
   const phases = fleet.loop.phases;
   const loops = loopAgents(fleet);
@@ -85,6 +90,12 @@ export function phaseRule(ctx: Ctx): boolean {
     return false;
   }
   const next = phases[index + 1];
+  // No loop is started into a limited account: the advance waits for its reset.
+  const waiting = loops.filter(accountHeld);
+  if (next && waiting.length) {
+    for (const a of waiting) waitsFor(ctx, a, `phase ${current.id} done: advance to ${next.id} waits for the account's reset`);
+    return false;
+  }
   if (next) {
     const reason = `phase ${current.id} done; advancing to ${next.id}`;
     stopLoops(reason);
@@ -102,7 +113,10 @@ export function phaseRule(ctx: Ctx): boolean {
     transitioned = true;
   }
   const oc = fleet.loop.on_complete;
-  if (triggerPresent && oc?.run && fleet.agents.some((a) => a.name === oc.run)) {
+  const ocAgent = fleet.agents.find((a) => a.name === oc?.run);
+  if (triggerPresent && ocAgent && accountHeld(ocAgent)) {
+    waitsFor(ctx, ocAgent, "on_complete task waits for the account's reset");
+  } else if (triggerPresent && oc?.run && fleet.agents.some((a) => a.name === oc.run)) {
     ctx.actions.push({ type: "consume-trigger", reason: "sequence complete" });
     ctx.actions.push({ type: "start", agent: oc.run, force: true, reason: "on_complete task", restart: false, phase: index, resume: false });
     transitioned = true;
