@@ -11,6 +11,22 @@ import { readSessionId } from "../state/session-id.js";
 
 export type TapKind = "claude" | "codex" | "opencode";
 
+/**
+ * A start that resumed a conversation and died within this long failed to resume (opencode and
+ * Claude exit at once on a conversation they cannot load; a broken one can crash them the same
+ * way). Resuming it again would only crash-loop: the next start is a new conversation.
+ */
+export const RESUME_FAIL_MS = 20_000;
+
+/**
+ * Pure: did the start `last` (what the watchdog's runtime keeps) resume and die at once, seen
+ * dead at `now`? The watchdog notices a death at its next tick, up to `tickMs` later than it
+ * happened, so a death seen within RESUME_FAIL_MS + tickMs of the start counts.
+ */
+export function resumeDiedAtOnce(last: { at: number; resume: boolean } | undefined, now: number, tickMs: number): boolean {
+  return !!last?.resume && now >= last.at && now - last.at <= RESUME_FAIL_MS + tickMs;
+}
+
 /** The signal tap this agent runs with, if any. Only argv launches can carry the tap's flags. */
 export function tapKind(agent: Agent): TapKind | undefined {
   const b = agent.backend;
