@@ -7,7 +7,7 @@
 // descriptor (as state/regular-file.ts does): a FIFO put where the record should be reads as absent
 // at once instead of hanging the watchdog until a writer appears. The only I/O of the taps'
 // readers; everything they fold is pure.
-import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readSync, statSync } from "node:fs";
 
 export interface LinesCursor {
   /** Bytes consumed: the start of the first line not yet read whole. */
@@ -36,13 +36,15 @@ export const CHUNK = 1 << 20;
 export const MAX_LINE = 16 << 20;
 
 /**
- * `file` opened read-only, non-blocking, and only if it is a regular file (checked on the open
- * descriptor, so a swap between stat and open is caught too); undefined otherwise (missing,
+ * `file` opened read-only, non-blocking, and only if it is a regular file (stat'ed first, then
+ * checked again on the open descriptor, so a swap between stat and open is caught too); undefined otherwise (missing,
  * unreadable, a FIFO, a directory, a device). The caller closes the descriptor.
  */
 export function openRegular(file: string): number | undefined {
   let fd: number;
   try {
+    // Stat first: opening a device can have effects of its own (state/regular-file.ts).
+    if (!statSync(file, { throwIfNoEntry: false })?.isFile()) return undefined;
     fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch {
     return undefined;
