@@ -11,6 +11,7 @@ import { readWatchdogState } from "../state/watchdog-state.js";
 import { readSessionId } from "../state/session-id.js";
 import { probeLogDir, type LogDirHealth } from "../state/health.js";
 import { agentStatus, doingText, type StatusJson } from "./agent-status.js";
+import { accountsLine, accountsOf, type AccountJson } from "./accounts.js";
 
 export async function run(inv: Args<"status">): Promise<number> {
   return status(await openFleetCached(inv.opts.config, inv.io), inv.opts.json);
@@ -34,11 +35,15 @@ export interface StatusRow {
   cost_usd?: number;
   context_pct?: number;
   tokens?: { input?: number; output?: number; total?: number };
+  /** Agents only: the account whose usage limits it shares (issue 11 item 4). */
+  account?: string;
 }
 
 export interface StatusReport {
   phase?: { id: string; index: number; count: number; plan: string; done: boolean; sequenceComplete: boolean };
   rows: StatusRow[];
+  /** Agents grouped by account: usage, reset, and whether the watchdog holds it for a limit. */
+  accounts: AccountJson[];
   /** Can log_dir be written? Probed without writing; anything but ok is shown loudly. */
   logDir: LogDirHealth;
   watchdog: {
@@ -88,6 +93,7 @@ export async function collectStatus(ctx: Ctx): Promise<StatusReport> {
       command: pane?.command,
       status: st,
       doing: doingText(st, now),
+      account: a.account,
     };
     // The record's own numbers, with whatever age they have: cost does not go stale like a state.
     const sig = wd.agents[a.name]?.signal;
@@ -119,6 +125,11 @@ export async function collectStatus(ctx: Ctx): Promise<StatusReport> {
       ? { id: ph.id, index: idx, count: phases.length, plan: ph.plan, done: phaseDone(fleet, ph), sequenceComplete: sequenceComplete(fleet) }
       : undefined,
     rows,
+    accounts: accountsOf(
+      fleet.agents,
+      Object.fromEntries(fleet.agents.map((a) => [a.name, wd.agents[a.name]?.signal])),
+      fresh ? wd.accounts : undefined,
+    ),
     logDir: probeLogDir(fleet.logDir),
     watchdog: {
       running: wdRunning,
@@ -150,6 +161,8 @@ export async function status(ctx: Ctx, json: boolean): Promise<number> {
   const w = report.watchdog;
   const disk = logDirLine(report);
   if (disk) ctx.io.out(disk);
+  const acct = accountsLine(report.accounts);
+  if (acct) ctx.io.out(acct);
   const wdState = w.running ? "running" : "stopped";
   const wdDoing = w.running
     ? w.heartbeatAgeS !== undefined

@@ -57,6 +57,8 @@ export interface SignalSummary {
   costUsd?: number;
   contextPct?: number;
   tokens?: { input?: number; output?: number; total?: number };
+  /** The login's usage windows (used %, reset), for the account line of `status`. */
+  rateLimits?: { name: string; usedPct?: number; resetsAt?: number; windowMinutes?: number }[];
 }
 
 /** A busy screen over a record that stopped growing: the steps taken so far. */

@@ -82,6 +82,7 @@ export function summarize(ctx: Ctx, agent: Agent, rt: AgentRuntime): void {
   const s = launchSignal(ctx.snap, agent) ?? ctx.snap.signals.get(agent.name);
   if (!s) return;
   rt.signal = { source: s.source, at: s.at, sessionId: s.sessionId, costUsd: s.costUsd, contextPct: s.contextPct, tokens: s.tokens };
+  if (s.rateLimits?.length) rt.signal.rateLimits = s.rateLimits;
 }
 
 /**
