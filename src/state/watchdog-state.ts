@@ -168,6 +168,7 @@ function parse(text: string): Parsed {
   if (state.accounts !== undefined && (typeof state.accounts !== "object" || state.accounts === null)) delete state.accounts;
   for (const [id, h] of Object.entries(state.accounts ?? {})) {
     if (!h || typeof h.until !== "number" || typeof h.agent !== "string") delete state.accounts![id];
+    else if (h.resumeQueue !== undefined && !Array.isArray(h.resumeQueue)) delete h.resumeQueue;
   }
   for (const rt of Object.values(state.agents)) {
     // Files from before statuses were structured carry a free-text `view`; the next tick recomputes.
