@@ -14,6 +14,7 @@ import { loadConfigText, type Agent } from "../../config/load.js";
 import { buildLaunch } from "../../fleet/command.js";
 import { prepareConversation } from "../../fleet/conversation.js";
 import { prepareAgentHome } from "../../fleet/preseed.js";
+import { ensureLogDirs } from "../../state/paths.js";
 import { shellQuote } from "../../tmux/tmux.js";
 import { MockModelServer } from "../mock-api/server.js";
 import { CliDriver, killStrays, Tally } from "./driver.js";
@@ -126,6 +127,9 @@ async function runBackend(backend: LiveBackend, cliPath: string, opts: LiveOptio
     writeFileSync(kickoff, agent.prompt ?? "Say hello.");
     // With its signal tap, as `agents up` starts it: Claude's --session-id and --settings (hooks,
     // statusLine), opencode's plugin through OPENCODE_CONFIG_CONTENT; Codex writes its rollout anyway.
+    // log_dir/state/, where the taps write, exists before the CLI starts (as createSession makes it):
+    // opencode's plugin appends to a file there and never creates a folder.
+    ensureLogDirs(fleet);
     const conv = prepareConversation(fleet, agent, false);
     if (conv.problem) tally.report(false, "signals tap", conv.problem);
     const plan = buildLaunch(agent, { kickoffFile: kickoff, model: agent.model, tapArgs: conv.tapArgs });
