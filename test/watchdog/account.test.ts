@@ -134,3 +134,13 @@ describe("accounts: one limited agent holds its whole account", () => {
     expect(d.actions).toEqual([]);
   });
 });
+
+describe("accounts: what a hold leaves alone", () => {
+  it("a parked agent of the account is not nudged at the reset", () => {
+    const st = firstTick();
+    st.agents.builder!.parked = { reason: "budget", at: T0 };
+    const d = decide(F, snap({ now: UNTIL, panes, parked: { builder: "budget" }, screens: { "t-builder": idle(), "t-helper": limited(), "t-other": idle() } }), st);
+    expect(pings(d.actions)).toEqual(["nudge:helper"]);
+    expect(d.state.accounts).toBeUndefined();
+  });
+});

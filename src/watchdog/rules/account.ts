@@ -7,8 +7,12 @@ import type { AccountHold, AgentRuntime } from "../types.js";
 import { type Ctx, dueAt, iso, setStatus } from "./context.js";
 import { limitNudge } from "./agent.js";
 
-/** The agents an account's hold covers: enabled and watched (an unwatched agent is never nudged). */
-const members = (ctx: Ctx, id: string): Agent[] => ctx.fleet.agents.filter((a) => a.enabled && a.watch !== "none" && a.account === id);
+/** The agents an account's hold covers: enabled, watched (an unwatched agent is never nudged), not parked nor done. */
+const members = (ctx: Ctx, id: string): Agent[] =>
+  ctx.fleet.agents.filter((a) => a.account === id && a.enabled && a.watch !== "none" && supervised(ctx, a));
+
+const supervised = (ctx: Ctx, a: Agent): boolean =>
+  !ctx.state.agents[a.name]?.parked && !ctx.snap.parkedMarkers.has(a.name) && !(ctx.snap.phase.sequenceComplete && a.kind === "loop");
 
 /** A limit on screen (or in the record) with a reset still ahead that the watchdog trusts. */
 function limitReset(ctx: Ctx, agent: Agent): number | undefined {
@@ -87,7 +91,7 @@ function resume(ctx: Ctx, id: string, hold: AccountHold): void {
       return;
     }
     const name = queue.shift()!;
-    const agent = ctx.fleet.agents.find((a) => a.name === name && a.account === id && a.enabled && a.watch !== "none");
+    const agent = members(ctx, id).find((a) => a.name === name);
     if (!agent) continue;
     const rt = ctx.state.agents[name];
     const reading = ctx.snap.screens.get(agent.session);
