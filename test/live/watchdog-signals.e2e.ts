@@ -10,7 +10,8 @@
 //   (b) a Claude subscriber limit and a Codex usage limit are each held until exactly
 //       R + limit_reset_slack, R being the reset epoch the mock's 429 announced;
 //   (c) a killed Claude is healed into the same conversation (--resume, same session_id);
-//   (d) two Claude agents on one login are both held when one hits the limit (accounts: todo).
+//   (d) two Claude agents on one login (one HOME) are both held when one hits the limit, until
+//       the same R + slack (the account derived from the login: CLAUDE_CONFIG_DIR else HOME/.claude).
 // Needs the built CLI (npm run build) and the CLIs of npm run live:install; skipped without them.
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -25,7 +26,10 @@ import { MockModelServer } from "../../src/selftest/mock-api/server.js";
 import { Tmux } from "../../src/tmux/tmux.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const AGENTS = path.join(ROOT, "bin", "agents");
+// AGENTS_LIVE_ENTRY=<entry.js>: run that build instead of bin/agents (dist/ may be rebuilt meanwhile).
+const ENTRY = process.env.AGENTS_LIVE_ENTRY;
+const AGENTS = ENTRY ? process.execPath : path.join(ROOT, "bin", "agents");
+const agentsArgs = (args: string[]) => (ENTRY ? [ENTRY, ...args] : args);
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const log = (line: string) => console.log(`[watchdog-signals ${new Date().toISOString().slice(11, 19)}] ${line}`);
 
@@ -38,7 +42,7 @@ const SLOW_REPLY = Array.from({ length: 45 }, (_, i) => `word${i + 1}`).join(" "
 
 const claude = findCli("claude");
 const codex = findCli("codex");
-const built = existsSync(path.join(ROOT, "dist", "entry.js"));
+const built = existsSync(ENTRY ?? path.join(ROOT, "dist", "entry.js"));
 
 interface Row {
   name: string;
@@ -78,12 +82,17 @@ class LiveFleet {
     mkdirSync(this.env.HOME!, { recursive: true });
   }
 
-  async add(name: string, backend: "claude" | "codex", watch: string, mockOpts: ConstructorParameters<typeof MockModelServer>[0], table?: string): Promise<Member> {
-    const home = path.join(this.root, `home-${name}`);
-    mkdirSync(home, { recursive: true });
-    const mock = new MockModelServer(mockOpts);
-    await mock.start();
-    PROFILES[backend].writeConfig(home, mock.url);
+  /** `login`: another member whose HOME (and mock) this one shares: one login, one account. */
+  async add(name: string, backend: "claude" | "codex", watch: string, mockOpts: ConstructorParameters<typeof MockModelServer>[0], table?: string, login?: string): Promise<Member> {
+    const shared = login !== undefined ? this.members.get(login)! : undefined;
+    const home = shared?.home ?? path.join(this.root, `home-${name}`);
+    let mock = shared?.mock;
+    if (!mock) {
+      mkdirSync(home, { recursive: true });
+      mock = new MockModelServer(mockOpts);
+      await mock.start();
+      PROFILES[backend].writeConfig(home, mock.url);
+    }
     const m = { name, backend, table, watch, home, mock };
     this.members.set(name, m);
     return m;
@@ -102,28 +111,31 @@ class LiveFleet {
       `limit_reset_slack = ${SLACK}`,
       ``,
       // Nothing on the screen may say limited or working: only the signals and a moving screen.
+      // And a pane whose process is sh is not taken for an exited agent: the watchdog launches
+      // every agent as \`sh -c '<cli> ... "$(cat kickoff)"'\`, dash (Debian's sh) does not exec the
+      // CLI, so #{pane_current_command} reads "sh" all along, and a screen matching none of
+      // idle_re/active_re/title_active_re/dialog_re (a CLI still drawing its first frame, Codex's
+      // limit screen with these regexes disabled) reads "exited": restarted, in a loop, then parked.
+      // [backend.codex-sh] keeps the default shell_commands to show that (the cx-limit case).
       `[backend.claude]`,
       `limit_re = "NEVERMATCHES"`,
       `active_re = "NEVERMATCHES"`,
       `title_active_re = "NEVERMATCHES"`,
+      `shell_commands = ["bash", "zsh", "fish"]`,
       ``,
       `[backend.codex]`,
       `limit_re = "NEVERMATCHES"`,
       `active_re = "NEVERMATCHES"`,
       `title_active_re = "NEVERMATCHES"`,
       `stall_idle = ${STALL_IDLE}`,
+      `shell_commands = ["bash", "zsh", "fish"]`,
       ``,
-      // The same, except that a pane whose process is sh is not taken for an exited agent: the
-      // watchdog launches every agent as \`sh -c '<cli> ... "$(cat kickoff)"'\`, and dash (Debian's
-      // sh) does not exec the CLI, so #{pane_current_command} is "sh" all along; with these
-      // regexes disabled a screen matching none of the rest (Codex's limit screen) reads "exited".
-      `[backend.codex-nosh]`,
+      `[backend.codex-sh]`,
       `preset = "codex"`,
       `limit_re = "NEVERMATCHES"`,
       `active_re = "NEVERMATCHES"`,
       `title_active_re = "NEVERMATCHES"`,
       `stall_idle = ${STALL_IDLE}`,
-      `shell_commands = ["bash", "zsh", "fish"]`,
       ``,
     ];
     for (const m of this.members.values()) {
@@ -145,7 +157,7 @@ class LiveFleet {
   }
 
   cli(args: string[]) {
-    return execa(AGENTS, [...args, "--config", this.config], { env: this.env, extendEnv: false, reject: false, cwd: this.project, stdin: "ignore" });
+    return execa(AGENTS, agentsArgs([...args, "--config", this.config]), { env: this.env, extendEnv: false, reject: false, cwd: this.project, stdin: "ignore" });
   }
 
   async start(): Promise<void> {
@@ -154,7 +166,7 @@ class LiveFleet {
     const up = await this.cli(["up", ...this.members.keys()]);
     log(`agents up: exit ${up.exitCode}\n${up.stdout}\n${up.stderr}`);
     if (up.exitCode !== 0) throw new Error(`agents up failed: ${up.stdout}\n${up.stderr}`);
-    this.watchdog = execa(AGENTS, ["watchdog", "--config", this.config], { env: this.env, extendEnv: false, reject: false, cwd: this.project, stdin: "ignore" });
+    this.watchdog = execa(AGENTS, agentsArgs(["watchdog", "--config", this.config]), { env: this.env, extendEnv: false, reject: false, cwd: this.project, stdin: "ignore" });
   }
 
   async rows(): Promise<Map<string, Row>> {
@@ -213,7 +225,7 @@ class LiveFleet {
     await this.tmux.killServer().catch(() => undefined);
     this.tmux.close();
     await killStrays(this.root, () => {}, false);
-    for (const m of this.members.values()) await m.mock.close();
+    for (const mock of new Set([...this.members.values()].map((m) => m.mock))) await mock.close();
     if (process.env.AGENTS_LIVE_KEEP === "1") console.log(`kept ${this.root}`);
     else rmSync(this.root, { recursive: true, force: true });
   }
@@ -256,10 +268,14 @@ describe.skipIf(!ready)("the real watchdog over the real Claude Code and Codex, 
     await fleet.add("cx-slow", "codex", "heal+stall", { replyText: SLOW_REPLY, tokenMs: 30, slowTokenMs: SLOW_TOKEN_MS, scenario: "slow" });
     // (b) answer the kickoff, then are switched to a usage limit.
     await fleet.add("cx-limit", "codex", "heal", { replyText: "Hello.", tokenMs: 20, codexRateLimits: { primaryUsedPct: 42, secondaryUsedPct: 17 } });
-    await fleet.add("cx-limit-nosh", "codex", "heal", { replyText: "Hello.", tokenMs: 20, codexRateLimits: { primaryUsedPct: 42, secondaryUsedPct: 17 } }, "codex-nosh");
+    // The same on the default shell_commands (sh is an exited agent).
+    await fleet.add("cx-limit-sh", "codex", "heal", { replyText: "Hello.", tokenMs: 20, codexRateLimits: { primaryUsedPct: 42, secondaryUsedPct: 17 } }, "codex-sh");
     await fleet.add("cl-limit", "claude", "heal", { replyText: "Hello.", tokenMs: 20, claudeRateLimits: { fiveHourUtilization: 0.42, sevenDayUtilization: 0.17 } });
     // (c) killed and healed.
     await fleet.add("cl-heal", "claude", "heal", { replyText: "Hello.", tokenMs: 20 });
+    // (d) one login (one HOME, hence one CLAUDE config dir and account), one mock.
+    await fleet.add("cl-acct-a", "claude", "heal", { replyText: "Hello.", tokenMs: 20, claudeRateLimits: { fiveHourUtilization: 0.42, sevenDayUtilization: 0.17 } });
+    await fleet.add("cl-acct-b", "claude", "heal", {}, undefined, "cl-acct-a");
     await fleet.start();
     log(`fleet up in ${since()} (root ${fleet.root})`);
   }, 120_000);
@@ -332,7 +348,7 @@ describe.skipIf(!ready)("the real watchdog over the real Claude Code and Codex, 
 
 
   it("(b) a Codex usage limit is held until exactly R + limit_reset_slack", codexLimit("cx-limit"), 300_000);
-  it("(b) the same with sh not taken for an exited agent (shell_commands without sh)", codexLimit("cx-limit-nosh"), 300_000);
+  it("(b) the same with sh in shell_commands (the default): a live limited Codex under sh must not read exited", codexLimit("cx-limit-sh"), 300_000);
 
   it("(b) a Claude subscriber limit is held until exactly R + limit_reset_slack", async () => {
     const name = "cl-limit";
@@ -387,6 +403,31 @@ describe.skipIf(!ready)("the real watchdog over the real Claude Code and Codex, 
     expect(procs.length).toBeGreaterThan(0);
   }, 300_000);
 
-  // Needs the `account` key (two agents on one login share their limit hold), landing concurrently.
-  it.todo("(d) two Claude agents with one login (same CLAUDE_CONFIG_DIR/HOME) are both held when one hits the limit");
+  it("(d) two Claude agents with one login (same HOME) are both held when one hits the limit", async () => {
+    const [a, b] = ["cl-acct-a", "cl-acct-b"];
+    const mock = fleet.members.get(a)!.mock;
+    await fleet.until("both idle after their kickoffs", async () => {
+      const rows = await fleet.rows();
+      return rows.get(a)?.status?.state === "idle" && rows.get(b)?.status?.state === "idle";
+    }, 120_000);
+    const requestsOfB = mock.requests.length;
+    mock.setScenario("usage_limit", { resetInSeconds: LIMIT_RESET_IN, limitClaim: "five_hour" });
+    const asked = Date.now();
+    await fleet.type(a, "Continue with the next task.");
+    const [ra, rb] = await fleet.until("both limited until A's reset + slack", async () => {
+      const rows = await fleet.rows();
+      const x = rows.get(a);
+      const y = rows.get(b);
+      if (x?.status?.state !== "limited" || y?.status?.state !== "limited" || !x.status.until) return undefined;
+      const R = Date.parse(x.status.until) / 1000 - SLACK;
+      return announcedResets(mock, "anthropic", LIMIT_RESET_IN).some((r) => Math.abs(r - R) <= 1) && y.status.until === x.status.until ? [x, y] : undefined;
+    }, 120_000);
+    const holdEvents = fleet.events().filter((e) => e.action === "account-hold");
+    log(`(d) both held ${((Date.now() - asked) / 1000).toFixed(1)}s after A's prompt: A until ${ra!.status!.until} (${JSON.stringify(ra!.status!.reason)}); B until ${rb!.status!.until} (${JSON.stringify(rb!.status!.reason)}); mock requests since the prompt (both agents): ${mock.requests.length - requestsOfB}; account-hold events: ${holdEvents.map((e) => JSON.stringify(e.reason)).join(" | ")}`);
+    expect(rb!.status!.reason).toContain(`limited by ${a}`);
+    await sleep(8_000);
+    const rows = await fleet.rows();
+    expect(rows.get(b)?.status?.state).toBe("limited");
+    expect(rows.get(b)?.status?.until).toBe(ra!.status!.until);
+  }, 300_000);
 });
