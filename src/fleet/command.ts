@@ -68,13 +68,14 @@ export function buildLaunch(agent: Agent, inputs: LaunchInputs): LaunchPlan {
   };
 
   if (b.prompt_delivery === "exec") {
-    const command = fill("bin", { kickoff: kickoffFile, session: agent.session, model });
+    // The user's own script: it may be a list of commands, so it is run as written.
+    const command = withPath(fill("bin", { kickoff: kickoffFile, session: agent.session, model }), env);
     return { command, env };
   }
 
   if (b.prompt_delivery === "ping") {
     const attach = fill("attach", { server: b.server, dir: agent.dir, bin: b.bin });
-    const command = b.preamble ? `${b.preamble}; ${attach}` : attach;
+    const command = withPath(b.preamble ? `${b.preamble}; ${execIfSimple(attach)}` : execIfSimple(attach), env);
     return {
       command,
       env: { ...env, ...modelEnv(b, model) },
@@ -88,5 +89,23 @@ export function buildLaunch(agent: Agent, inputs: LaunchInputs): LaunchPlan {
   if (model) parts.push(fill("model_flag", { model }));
   if (b.flags) parts.push(b.flags);
   parts.push(fill("prompt_arg", { prompt }));
-  return { command: parts.filter(Boolean).join(" "), env };
+  return { command: withPath(execIfSimple(parts.filter(Boolean).join(" ")), env), env };
+}
+
+/**
+ * tmux runs a session's command with `sh -c`, and dash (Debian's sh) stays the pane's process
+ * rather than exec'ing the last command: the pane would show `sh`, which reads as "the agent
+ * exited to a shell". `exec` makes the CLI the pane's process. Only for one simple command: a
+ * list (`a && b`, `a; b`, a pipe) must run as written.
+ */
+export function execIfSimple(command: string): string {
+  return /[;&|\n]|^\s*exec\s/.test(command) ? command : `exec ${command}`;
+}
+
+/**
+ * tmux starts the command with the client's PATH whatever `new-session -e PATH=` says (tmux 3.3):
+ * an agent's own PATH must be set in the command line to find its CLI.
+ */
+function withPath(command: string, env: Record<string, string>): string {
+  return env.PATH ? `export PATH=${shellQuote(env.PATH)}; ${command}` : command;
 }

@@ -104,6 +104,8 @@ export interface AgentRuntime {
   dialog?: DialogMemory;
   /** Hash of the last captured screen: a changed screen is activity, whatever the regexes say. */
   screenHash?: string;
+  /** Epoch ms the captured screen last changed: a "working" record stays believed while it moves. */
+  screenMovedAt?: number;
   /** Since when screen and signal disagree, and whether that was logged. */
   drift?: { since: number; noted: boolean };
   signal?: SignalSummary;

@@ -19,7 +19,10 @@ export function decide(fleet: Fleet, snap: Snapshot, prev: WatchdogState): Decis
   const weighed = new Map<string, Weighed>();
   const screens = new Map(snap.screens);
   for (const agent of fleet.agents.filter((a) => a.enabled)) {
-    const w = weigh(snap, agent, fleet.watchdog.signal_interval);
+    const rt = state.agents[agent.name];
+    const hash = snap.screenHashes.get(agent.session);
+    if (rt && hash !== undefined && rt.screenHash !== undefined && hash !== rt.screenHash) rt.screenMovedAt = snap.now;
+    const w = weigh(snap, agent, fleet.watchdog.signal_interval, rt?.screenMovedAt);
     weighed.set(agent.name, w);
     if (w.effective) screens.set(agent.session, w.effective);
   }

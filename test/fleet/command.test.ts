@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
-import { buildLaunch, kickoffPointer } from "../../src/fleet/command.js";
+import { buildLaunch, execIfSimple, kickoffPointer } from "../../src/fleet/command.js";
 import { PRESETS } from "../../src/config/presets.js";
 import type { Agent } from "../../src/config/load.js";
 import { MINIMAL, project } from "../helpers/project.js";
@@ -58,7 +58,7 @@ describe("prompt_delivery = arg", () => {
   test("the exact command text for the claude preset", () => {
     const { agent, kickoffFile } = fleetWith(`[backend.x]\npreset = "claude"\nremote_control = true\n`, "resume = true\n");
     expect(buildLaunch(agent, { kickoffFile, model: "opus", resumeId: "r1" }).command).toBe(
-      `claude --resume r1 --remote-control t-a --model opus "$(cat ${kickoffFile})"`,
+      `exec claude --resume r1 --remote-control t-a --model opus "$(cat ${kickoffFile})"`,
     );
   });
 
@@ -108,10 +108,21 @@ describe("prompt_delivery = arg", () => {
     expect(argvOf(buildLaunch(agent, { kickoffFile, model: "m1" }).command, p.dir)).toEqual(expected);
   });
 
+  test("one simple command is exec'd (the CLI, not sh, is the pane's process); a list runs as written", () => {
+    expect(execIfSimple("claude --model x")).toBe("exec claude --model x");
+    expect(execIfSimple("exec claude")).toBe("exec claude");
+    for (const list of ["source venv/bin/activate && claude", "a; b", "a | b", "a &"]) expect(execIfSimple(list)).toBe(list);
+  });
+
+  test("an agent's own PATH is set in the command line (tmux starts it with the client's PATH)", () => {
+    const { agent, kickoffFile } = fleetWith(`[backend.x]\npreset = "demo"\n`, 'env = { PATH = "/opt/my tools/bin:/usr/bin" }\n');
+    expect(buildLaunch(agent, { kickoffFile, model: "" }).command).toMatch(/^export PATH='\/opt\/my tools\/bin:\/usr\/bin'; exec /);
+  });
+
   test("the demo preset's command starts the shipped demo agent", () => {
     const { agent, kickoffFile } = fleetWith(`[backend.x]\npreset = "demo"\n`);
     const cmd = buildLaunch(agent, { kickoffFile, model: "demo-model-1" }).command;
-    expect(cmd).toBe(`${PRESETS.demo!.bin} --model demo-model-1 "$(cat ${kickoffFile})"`);
+    expect(cmd).toBe(`exec ${PRESETS.demo!.bin} --model demo-model-1 "$(cat ${kickoffFile})"`);
     expect(cmd).toMatch(/demo\/agent\.sh/);
   });
 
@@ -127,7 +138,7 @@ describe("prompt_delivery = ping", () => {
       `[backend.x]\nbin = "opencode"\nprompt_delivery = "ping"\nattach = "{bin} attach {server} --dir {dir}"\nserver = "http://127.0.0.1:4096"\nconnect_delay = 3\nsubmit_key = "C-m"\npreamble = "export TERM=xterm-256color"\n`,
     );
     const plan = buildLaunch(agent, { kickoffFile, model: "m1" });
-    expect(plan.command).toBe(`export TERM=xterm-256color; opencode attach http://127.0.0.1:4096 --dir ${agent.dir}`);
+    expect(plan.command).toBe(`export TERM=xterm-256color; exec opencode attach http://127.0.0.1:4096 --dir ${agent.dir}`);
     expect(plan.ping).toEqual({ text: kickoffPointer(kickoffFile), delayMs: 3000, submitKey: "C-m" });
     expect(plan.ping!.text).toContain(kickoffFile);
   });
@@ -142,7 +153,7 @@ describe("prompt_delivery = ping", () => {
   test("default attach is the bare bin, no preamble", () => {
     const { agent, kickoffFile } = fleetWith(`[backend.x]\nbin = "my-tui --flag"\nprompt_delivery = "ping"\n`);
     const plan = buildLaunch(agent, { kickoffFile, model: "" });
-    expect(plan.command).toBe("my-tui --flag");
+    expect(plan.command).toBe("exec my-tui --flag");
     expect(plan.ping!.delayMs).toBe(12_000);
     expect(plan.ping!.submitKey).toBe("Enter");
   });

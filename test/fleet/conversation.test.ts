@@ -36,7 +36,7 @@ describe("prepareConversation", () => {
     expect(c.tapArgs).toEqual(["--session-id", id, "--settings", claudeSettingsFile(fleet, "a")]);
     expect(c.resume).toBe(false);
     const cmd = buildLaunch(agent, { kickoffFile: "k", model: "", tapArgs: c.tapArgs, resume: c.resume }).command;
-    expect(cmd.startsWith(`claude --session-id ${id} --settings `)).toBe(true);
+    expect(cmd.startsWith(`exec claude --session-id ${id} --settings `)).toBe(true);
   });
 
   test("claude: resume continues the stored id only when its transcript exists", () => {
@@ -61,7 +61,7 @@ describe("prepareConversation", () => {
     const c = prepareConversation(fleet, agent, true);
     expect(c).toMatchObject({ resume: true, resumeId: UUID });
     expect(buildLaunch(agent, { kickoffFile: "k", model: "", resumeId: c.resumeId, resume: c.resume }).command).toMatch(
-      new RegExp(`^codex resume ${UUID} --no-daemon `),
+      new RegExp(`^exec codex resume ${UUID} --no-daemon `),
     );
     expect(prepareConversation(fleet, agent, false).resume).toBe(false);
   });
@@ -75,7 +75,7 @@ describe("prepareConversation", () => {
     writeSessionId(fleet, "a", "ses_dca5b6287ffeT6jr2gGoX34NSG");
     const resumed = prepareConversation(fleet, agent, true);
     expect(resumed).toMatchObject({ tapArgs: ["--session", "ses_dca5b6287ffeT6jr2gGoX34NSG"], typePrompt: true });
-    expect(buildLaunch(agent, { kickoffFile: "k", model: "", tapArgs: resumed.tapArgs, resume: resumed.resume }).command).toMatch(/^opencode --session ses_dca5b6287ffeT6jr2gGoX34NSG --prompt /);
+    expect(buildLaunch(agent, { kickoffFile: "k", model: "", tapArgs: resumed.tapArgs, resume: resumed.resume }).command).toMatch(/^exec opencode --session ses_dca5b6287ffeT6jr2gGoX34NSG --prompt /);
     expect(prepareConversation(fleet, agent, false).tapArgs).toEqual([]);
   });
 });

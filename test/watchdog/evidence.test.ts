@@ -48,6 +48,17 @@ describe("evidence: which witness decides", () => {
     });
   }
 
+  it("a working record stays believed while the screen keeps moving (Codex streams without writing)", () => {
+    const working = sig({ state: "working", at: T0 - 120_000, grewAt: T0 - 120_000 });
+    const p = pane("t-s", { created: T0 / 1000 - 1000 });
+    const st = stateWith({ s: { lastActive: T0 - 5000, restarts: [], status: UNKNOWN, screenHash: "h1" } });
+    const moving = decide(FLEET, snap({ panes: [p], screens: { "t-s": reading("idle") }, signals: { s: working }, hashes: { "t-s": "h2" } }), st);
+    expect(moving.state.agents.s!.status).toMatchObject({ state: "working", evidence: { chosen: "signal" } });
+    // The screen then stops: past the fresh window with nothing moving, the screen decides.
+    const still = decide(FLEET, snap({ now: T0 + 61_000, panes: [p], screens: { "t-s": reading("idle") }, signals: { s: working }, hashes: { "t-s": "h2" } }), moving.state);
+    expect(still.state.agents.s!.status).toMatchObject({ state: "idle", evidence: { chosen: "screen" } });
+  });
+
   it("a record older than this launch's pane is the previous run's: ignored", () => {
     const old = sig({ state: "limited", at: T0 - 200_000, grewAt: T0 - 200_000, limit: { resetsAt: T0 + 3600_000 } });
     const d = decide(FLEET, snap({ panes: [pane("t-s")], screens: { "t-s": reading("working") }, signals: { s: old } }), stateWith());

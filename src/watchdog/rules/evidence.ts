@@ -40,12 +40,17 @@ export function launchSignal(snap: Snapshot, agent: Agent): SignalReading | unde
   return sig;
 }
 
-/** Pure: weigh the two readings of one agent. */
-export function weigh(snap: Snapshot, agent: Agent, signalInterval: number): Weighed {
+/**
+ * Pure: weigh the two readings of one agent. A "working" record is believed while the record or
+ * the screen keeps moving (Codex writes nothing to its rollout while it streams a reply, but its
+ * screen moves); once both have been still for the fresh window, the screen decides.
+ */
+export function weigh(snap: Snapshot, agent: Agent, signalInterval: number, screenMovedAt = 0): Weighed {
   const screen = snap.screens.get(agent.session);
   const sig = launchSignal(snap, agent);
   const signal = sig?.state ? sig : undefined;
-  const fresh = !!signal && (SETTLED.has(signal.state!) || snap.now - Math.max(signal.at, signal.grewAt) <= freshWindowMs(signalInterval));
+  const lastSign = signal ? Math.max(signal.at, signal.grewAt, signal.state === "working" ? screenMovedAt : 0) : 0;
+  const fresh = !!signal && (SETTLED.has(signal.state!) || snap.now - lastSign <= freshWindowMs(signalInterval));
   if (!screen) return { signal, fresh, chosen: "none", disagree: false };
   // A limit menu on screen may read as a dialog: the record saying "limited" is what it is (and
   // a held agent is never typed into, so the menu's countdown is left alone).

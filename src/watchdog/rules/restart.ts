@@ -27,7 +27,8 @@ function noteResumeFailure(ctx: Ctx, agent: Agent, rt: AgentRuntime, reason: str
     agent: agent.name,
     level: "warn",
     event: "resume-failed",
-    reason: `the start ${sec(ctx.now - last.at)}s ago resuming ${id ? `conversation ${id}` : "its conversation"} died (${reason}); the next start is a new conversation`,
+    // lastStart records the wish to resume; the start itself may have found nothing to resume.
+    reason: `the start ${sec(ctx.now - last.at)}s ago, asked to resume${id ? ` (conversation ${id})` : ""}, died at once (${reason}); the next start is a new conversation`,
   });
 }
 
