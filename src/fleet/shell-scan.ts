@@ -170,11 +170,9 @@ function scanLevel(toks: readonly Tok[], level: number, occ: readonly Occurrence
         if (nextCh !== "\n") valueChars(nextCh);
         i++;
       } else if (t === '"') pop('"');
-      else if (t === "$" && nextCh === "(") {
-        push("$(", "$(");
-        i++;
-      } else if (t === "$" && nextCh === "{") {
-        push("${", "${");
+      else if (substOpener(t, nextCh)) {
+        const o = substOpener(t, nextCh)!;
+        push(o, o);
         i++;
       } else if (t === "`") push("`", "`");
       else valueChars(t);
@@ -202,11 +200,9 @@ function scanLevel(toks: readonly Tok[], level: number, occ: readonly Occurrence
     } else if (t === "$" && nextCh === '"') {
       push('"', '$"');
       i++;
-    } else if (t === "$" && nextCh === "(") {
-      push("$(", "$(");
-      i++;
-    } else if (t === "$" && nextCh === "{") {
-      push("${", "${");
+    } else if (substOpener(t, nextCh)) {
+      const o = substOpener(t, nextCh)!;
+      push(o, o);
       i++;
     } else if (t === "`") push("`", "`");
     else if (t === "#" && !f.word!.started) {
@@ -267,6 +263,12 @@ export interface Analysis {
 }
 
 /** Every known slot in the template and how it is filled. Pure. */
+/** `$(` and `${` open a substitution alike in plain text and inside double quotes. */
+function substOpener(t: string, nextCh: string | undefined): "$(" | "${" | undefined {
+  if (t !== "$") return undefined;
+  return nextCh === "(" ? "$(" : nextCh === "{" ? "${" : undefined;
+}
+
 export function analyzeShell(template: string, kinds: Record<string, SlotKind>): Analysis {
   const occurrences: Occurrence[] = [];
   const toks: Tok[] = [];
