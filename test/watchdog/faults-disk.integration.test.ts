@@ -5,24 +5,13 @@
 import { readFileSync, rmSync, rmdirSync } from "node:fs";
 import path from "node:path";
 import type { ResultPromise } from "execa";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import * as paths from "../../src/state/paths.js";
 import { onFileCleanup } from "../helpers/tmp.js";
 import { mountTmpfs, tmpfsSkipReason, type Tmpfs } from "../helpers/tmpfs.js";
-import { TestFleet, waitFor } from "./harness.js";
+import { TestFleet, baseToml, useTestFleet, waitFor } from "./harness.js";
 
-const TOML = `
-[defaults]
-session_prefix = "t-"
-log_dir = ".state"
-backend = "demo"
-env = { DEMO_TICK = "1" }
-
-[watchdog]
-signal_interval = 1
-heavy_interval = 1
-restart_backoff = 0
-
+const TOML = `${baseToml()}
 [[agent]]
 name = "a"
 watch = "heal"
@@ -31,7 +20,6 @@ prompt = "hello"
 
 const HEAL_LIMIT_MS = 15_000;
 
-let fleet: TestFleet | undefined;
 let disk: Tmpfs | undefined;
 let runtime: string | undefined;
 
@@ -44,7 +32,7 @@ function setUp(): { fleet: TestFleet; logDir: string; pf: paths.PathFleet } {
   runtime = paths.runtimeDir(pf);
   const rt = runtime;
   onFileCleanup(() => removeRuntime(rt));
-  fleet = f;
+  fleets.set(f);
   return { fleet: f, logDir, pf };
 }
 
@@ -57,15 +45,15 @@ function removeRuntime(dir: string): void {
   }
 }
 
-afterEach(async () => {
-  // Lazy unmount first (the watchdog may still hold files there), then stop everything and
-  // remove the fleet dir, then the runtime dir nothing writes to any more.
-  disk?.unmount();
-  await fleet?.cleanup();
-  if (runtime) removeRuntime(runtime);
-  fleet = undefined;
-  disk = undefined;
-  runtime = undefined;
+// Lazy unmount first (the watchdog may still hold files there), then stop everything and
+// remove the fleet dir, then the runtime dir nothing writes to any more.
+const fleets = useTestFleet({
+  before: () => disk?.unmount(),
+  after: () => {
+    if (runtime) removeRuntime(runtime);
+    disk = undefined;
+    runtime = undefined;
+  },
 });
 
 const jsonLines = (file: string): Record<string, unknown>[] => {

@@ -7,39 +7,27 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execa } from "execa";
 import { loadConfig } from "../../src/config/load.js";
 import { running } from "../../src/proc/group.js";
 import { clearLockOf, holderOf, processStart } from "../../src/state/lock.js";
 import { ensureRuntimeDir, tidyRuntimeDir, watchdogLockFile } from "../../src/state/paths.js";
 import { onFileCleanup } from "../helpers/tmp.js";
-import { CLI, TestFleet, childEnv, gitPair, sleep, waitFor } from "./harness.js";
+import { CLI, TestFleet, baseToml, childEnv, gitPair, sleep, useTestFleet, waitFor } from "./harness.js";
 
-const BASE = `
-[defaults]
-session_prefix = "t-"
-log_dir = ".state"
-backend = "demo"
-env = { DEMO_TICK = "1" }
-
-[watchdog]
-signal_interval = 1
-heavy_interval = 1
-restart_backoff = 0
-`;
+const BASE = baseToml();
 
 const LOOPS = ["builder", "adversary"].map((n) => `[[agent]]\nname = "${n}"\nkind = "loop"\nrole = "${n}"\nwatch = "heal"\nenv = { DEMO_MODE = "quiet" }\n`).join("");
 
-let fleet: TestFleet | undefined;
 const strays: ChildProcess[] = [];
-afterEach(async () => {
-  // A watchdog `up` started runs in the private server's session; down stops it, and killing the
-  // server (cleanup) ends anything left. Processes this file spawned itself are killed by pid.
-  if (fleet) await fleet.cli(["down"]);
-  for (const c of strays.splice(0)) if (c.pid && running(c.pid)) process.kill(c.pid, "SIGKILL");
-  await fleet?.cleanup();
-  fleet = undefined;
+// A watchdog `up` started runs in the private server's session; down stops it, and killing the
+// server (cleanup) ends anything left. Processes this file spawned itself are killed by pid.
+const fleets = useTestFleet({
+  before: async (fleet) => {
+    if (fleet) await fleet.cli(["down"]);
+    for (const c of strays.splice(0)) if (c.pid && running(c.pid)) process.kill(c.pid, "SIGKILL");
+  },
 });
 
 /** An origin that accepts every connection and never says a word. */
@@ -74,11 +62,11 @@ async function gitToHang(port: number): Promise<string[]> {
 
 describe("a handoff origin that hangs", () => {
   it("heals a killed agent while the fetch hangs, reports git-failed once, and down/up still work", async () => {
-    fleet = new TestFleet(`${BASE}
+    const fleet = fleets.set(new TestFleet(`${BASE}
 [loop]
 phases = [ { id = "P1", status = "P1.md" } ]
 handoff = { repo = "work/repo", fetch_timeout = 2 }
-${LOOPS}`);
+${LOOPS}`));
     const port = (hang.address() as net.AddressInfo).port;
     const git = await gitPair(path.join(fleet.dir, "work"));
     await execa("git", ["-C", git.clone, "remote", "set-url", "origin", `http://127.0.0.1:${port}/repo.git`]);
@@ -154,7 +142,7 @@ describe("down and up against the lock", () => {
   }
 
   it("up reports a watchdog already holding the lock, and down kills one that ignores SIGTERM", { timeout: 60_000 }, async () => {
-    fleet = new TestFleet(`${BASE}\n[[agent]]\nname = "a"\nwatch = "heal"\nprompt = "go"\n`);
+    const fleet = fleets.set(new TestFleet(`${BASE}\n[[agent]]\nname = "a"\nwatch = "heal"\nprompt = "go"\n`));
     const pid = await stuckHolder(fleet.config);
     const up = await fleet.cli(["up", "watchdog"]);
     expect(up.stderr).toBe("");
@@ -171,7 +159,7 @@ describe("down and up against the lock", () => {
   });
 
   it("up says the watchdog failed to start, with its last output, and exits 1", { timeout: 60_000 }, async () => {
-    fleet = new TestFleet(`${BASE}\n[[agent]]\nname = "a"\nwatch = "heal"\nprompt = "go"\n`);
+    const fleet = fleets.set(new TestFleet(`${BASE}\n[[agent]]\nname = "a"\nwatch = "heal"\nprompt = "go"\n`));
     // A runtime dir that cannot be made: the watchdog cannot take its lock and exits. `up` itself
     // starts the private server with this environment, so the watchdog's session inherits it.
     const notADir = path.join(fleet.dir, "not-a-dir");

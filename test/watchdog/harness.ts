@@ -4,6 +4,7 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync, rmSync, renameSync 
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa, type ResultPromise } from "execa";
+import { afterEach } from "vitest";
 import { Tmux } from "../../src/tmux/tmux.js";
 import { waitFor as sharedWaitFor } from "../helpers/tmux.js";
 import { onFileCleanup, tempDir } from "../helpers/tmp.js";
@@ -107,6 +108,48 @@ export class TestFleet {
     await this.tmux.killServer();
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+type TomlValue = string | number | Record<string, string> | undefined;
+type TomlTable = Record<string, TomlValue>;
+
+const BASE_DEFAULTS: TomlTable = { session_prefix: "t-", log_dir: ".state", backend: "demo", env: { DEMO_TICK: "1" } };
+const BASE_WATCHDOG: TomlTable = { signal_interval: 1, heavy_interval: 1, restart_backoff: 0 };
+
+const tomlValue = (v: string | number | Record<string, string>): string =>
+  typeof v === "number" ? String(v) : typeof v === "string" ? JSON.stringify(v) : `{ ${Object.entries(v).map(([k, x]) => `${k} = ${JSON.stringify(x)}`).join(", ")} }`;
+
+function tomlTable(name: string, base: TomlTable, over: TomlTable = {}): string {
+  const lines = Object.entries({ ...base, ...over }).flatMap(([k, v]) => (v === undefined ? [] : [`${k} = ${tomlValue(v)}`]));
+  return `[${name}]\n${lines.join("\n")}\n`;
+}
+
+/**
+ * The `[defaults]` and `[watchdog]` tables the integration tests share: prefix "t-", logs in
+ * .state, the demo backend ticking every second, 1 s signal and heavy ticks, no restart backoff.
+ * A key in `defaults` or `watchdog` replaces or adds to the base; `undefined` drops it. Callers
+ * append their own tables (agents, services, backends).
+ */
+export function baseToml(over: { defaults?: TomlTable; watchdog?: TomlTable } = {}): string {
+  return `\n${tomlTable("defaults", BASE_DEFAULTS, over.defaults)}\n${tomlTable("watchdog", BASE_WATCHDOG, over.watchdog)}`;
+}
+
+/**
+ * The fleet a test runs, cleaned up after each test. `set` hands the fleet back for the test to
+ * use; `before` runs ahead of the cleanup (with the fleet, if any) and `after` behind it.
+ */
+export function useTestFleet(hooks: { before?: (f: TestFleet | undefined) => unknown; after?: () => unknown } = {}): {
+  set: (f: TestFleet) => TestFleet;
+  get: () => TestFleet | undefined;
+} {
+  let fleet: TestFleet | undefined;
+  afterEach(async () => {
+    await hooks.before?.(fleet);
+    await fleet?.cleanup();
+    fleet = undefined;
+    await hooks.after?.();
+  });
+  return { set: (f) => (fleet = f), get: () => fleet };
 }
 
 /** The shared poller, with this file's longer default: a watchdog acts on its next tick. */

@@ -4,8 +4,8 @@
 // in the live log or `.1`. signal_interval is 30 s: rotation must not wait for the signal tick.
 import { existsSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { TestFleet, sleep, waitFor } from "./harness.js";
+import { describe, expect, it } from "vitest";
+import { TestFleet, baseToml, sleep, useTestFleet, waitFor } from "./harness.js";
 
 // 16 MiB: a cap must leave room for what a flood writes between two looks (100 ms apart at the
 // closest, plus a rotation's tmux call to a server busy with the flood, measured up to ~200 ms
@@ -15,33 +15,20 @@ const CAP = 16 * 1024 * 1024;
 const KEEP = 2;
 const FLOOD_S = 5;
 
-const TOML = `
-[defaults]
-session_prefix = "t-"
-log_dir = ".state"
-backend = "demo"
-log_max_bytes = ${CAP}
-log_keep = ${KEEP}
-
-[watchdog]
-signal_interval = 30
-heavy_interval = 300
-
+const TOML = `${baseToml({
+  defaults: { env: undefined, log_max_bytes: CAP, log_keep: KEEP },
+  watchdog: { signal_interval: 30, heavy_interval: 300, restart_backoff: undefined },
+})}
 [[service]]
 name = "flood"
 command = "timeout ${FLOOD_S} yes 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde; seq -f 'tail-%g' 1 500; echo FLOOD-END; exec sleep 600"
 `;
 
-let fleet: TestFleet | undefined;
-afterEach(async () => {
-  await fleet?.cleanup();
-  fleet = undefined;
-});
+const fleets = useTestFleet();
 
 describe("capped session logs on a real tmux server", () => {
   it("a flooding service's log stays under its cap, keeps log_keep parts, and loses none of its last lines", async () => {
-    fleet = new TestFleet(TOML);
-    const f = fleet;
+    const f = fleets.set(new TestFleet(TOML));
     const live = path.join(f.dir, ".state", "t-flood.log");
     const part = (n: number) => `${live}.${n}`;
     const size = (file: string) => (existsSync(file) ? statSync(file).size : 0);

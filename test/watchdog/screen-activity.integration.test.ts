@@ -1,21 +1,10 @@
 // Issue 11: activity counts when the pane's content keeps changing, whatever the regexes say. A
 // user-defined backend whose active_re never matches its streaming output must not be stall-killed
 // while its screen visibly moves; once the screen stops, the stall rule still applies.
-import { afterEach, describe, expect, it } from "vitest";
-import { TestFleet, sleep, waitFor } from "./harness.js";
+import { describe, expect, it } from "vitest";
+import { TestFleet, baseToml, sleep, useTestFleet, waitFor } from "./harness.js";
 
-const TOML = `
-[defaults]
-session_prefix = "t-"
-log_dir = ".state"
-backend = "streamer"
-env = { DEMO_TICK = "1" }
-
-[watchdog]
-signal_interval = 1
-heavy_interval = 1
-restart_backoff = 0
-
+const TOML = `${baseToml({ defaults: { backend: "streamer" } })}
 [backend.streamer]
 preset = "demo"
 active_re = "NEVERMATCHES"
@@ -27,17 +16,13 @@ watch = "heal+stall"
 prompt = "go"
 `;
 
-let fleet: TestFleet | undefined;
-afterEach(async () => {
-  await fleet?.cleanup();
-  fleet = undefined;
-});
+const fleets = useTestFleet();
 
 const stallRestarts = (f: TestFleet) => f.eventsFor("a", "restarted").filter((e) => String(e.reason).startsWith("idle "));
 
 describe("screen activity", () => {
   it("a moving screen is never a stall; a still one is", async () => {
-    fleet = new TestFleet(TOML);
+    const fleet = fleets.set(new TestFleet(TOML));
     fleet.watchdog();
     const pid = await waitFor("a started", () => fleet!.pid("t-a"));
     await waitFor("it prints working lines", async () => (await fleet!.screen("t-a")).includes("working..."));

@@ -1,32 +1,17 @@
 // The tmux server that runs the fleet (and the watchdog's own session) is killed: the watchdog
 // must outlive it and bring the fleet back on a new server, and `status` must say so.
-import { afterEach, describe, expect, it } from "vitest";
-import { TestFleet, waitFor } from "./harness.js";
+import { describe, expect, it } from "vitest";
+import { TestFleet, baseToml, useTestFleet, waitFor } from "./harness.js";
 import { onFileCleanup } from "../helpers/tmp.js";
 
-const TOML = `
-[defaults]
-session_prefix = "t-"
-log_dir = ".state"
-backend = "demo"
-env = { DEMO_TICK = "1" }
-
-[watchdog]
-signal_interval = 1
-heavy_interval = 1
-restart_backoff = 0
-
+const TOML = `${baseToml()}
 [[agent]]
 name = "a"
 watch = "heal"
 prompt = "go"
 `;
 
-let fleet: TestFleet | undefined;
-afterEach(async () => {
-  await fleet?.cleanup();
-  fleet = undefined;
-});
+const fleets = useTestFleet();
 
 const alive = (pid: number) => {
   try {
@@ -44,8 +29,7 @@ async function statusJson(f: TestFleet) {
 
 describe("the tmux server dies", () => {
   it("the watchdog survives outside tmux and brings the fleet back on a new server", async () => {
-    fleet = new TestFleet(TOML);
-    const f = fleet;
+    const f = fleets.set(new TestFleet(TOML));
     expect((await f.cli(["up"])).exitCode).toBe(0);
     const wd = await waitFor("watchdog ticking", async () => {
       const s = await statusJson(f);

@@ -1,40 +1,26 @@
 // The watchdog against a real private tmux server, the demo agent as a scriptable fake agent,
 // and real git repos. 1-second ticks keep this fast.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { TestFleet, gitPair, sleep, waitFor } from "./harness.js";
+import { TestFleet, baseToml, gitPair, sleep, useTestFleet, waitFor } from "./harness.js";
 
-const BASE = `
-[defaults]
-session_prefix = "t-"
-log_dir = ".state"
-backend = "demo"
-env = { DEMO_TICK = "1" }
-
-[watchdog]
-signal_interval = 1
-heavy_interval = 1
-stall_grace = 2
-limit_probe_fallback = 2
-limit_reset_slack = 0
-restart_backoff = 0
-ping_timeout = 5
-
+const WATCHDOG = { stall_grace: 2, limit_probe_fallback: 2, limit_reset_slack: 0, ping_timeout: 5 };
+const BACKEND = `
 [backend.demo]
 stall_idle = 3
 limit_re = "usage limit"
 fatal_re = "FATAL:"
 `;
 
-let fleet: TestFleet | undefined;
-afterEach(async () => {
-  await fleet?.cleanup();
-  fleet = undefined;
-});
+/** The shared base with this file's [watchdog] settings (and `watchdog` on top) and demo patterns. */
+const base = (watchdog: Record<string, number> = {}) => `${baseToml({ watchdog: { ...WATCHDOG, ...watchdog } })}${BACKEND}`;
+const BASE = base();
+
+const fleets = useTestFleet();
 
 /** A fleet of one demo agent named "a". */
-const soloFleet = (watch: string) => new TestFleet(`${BASE}\n[[agent]]\nname = "a"\nwatch = "${watch}"\nprompt = "go"\n`);
+const soloFleet = (watch: string) => fleets.set(new TestFleet(`${BASE}\n[[agent]]\nname = "a"\nwatch = "${watch}"\nprompt = "go"\n`));
 
 /** A Claude-style limit banner resetting `days` from now at `time` UTC, and that day (YYYY-MM-DD). */
 function limitBanner(days: number, time: string): { banner: string; day: string } {
@@ -56,12 +42,12 @@ const restarts = (f: TestFleet, agent: string) =>
 
 describe("watchdog on a real tmux server", () => {
   it("heals a killed session", async () => {
-    fleet = new TestFleet(`${BASE}
+    const fleet = fleets.set(new TestFleet(`${BASE}
 [[agent]]
 name = "a"
 watch = "heal"
 prompt = "hello"
-`);
+`));
     fleet.watchdog();
     const first = await waitFor("a started", () => fleet!.pid("t-a"));
     await fleet.tmux.killSession("t-a");
@@ -75,11 +61,11 @@ prompt = "hello"
   });
 
   it("reboots a quiet loop agent, and honours a future WAITING-UNTIL", async () => {
-    fleet = new TestFleet(`${BASE}
+    const fleet = fleets.set(new TestFleet(`${BASE}
 [loop]
 phases = [ { id = "P1", status = "status/P1.md" } ]
 ${loopPair("heal+stall", { quiet: true })}
-`);
+`));
     fleet.watchdog();
     await waitFor("both started", async () => (await fleet!.pid("t-builder")) && (await fleet!.pid("t-adversary")));
     const until = new Date(Date.now() + 120_000).toISOString();
@@ -93,7 +79,7 @@ ${loopPair("heal+stall", { quiet: true })}
   });
 
   it("holds a limited agent with a parsed reset and never reboots it", async () => {
-    fleet = soloFleet("heal+stall");
+    const fleet = soloFleet("heal+stall");
     fleet.watchdog();
     await waitFor("a started", () => fleet!.pid("t-a"));
     const reset = limitBanner(2, "2am");
@@ -107,7 +93,7 @@ ${loopPair("heal+stall", { quiet: true })}
   });
 
   it("nudges a limited agent whose reset is unknown, and it resumes", async () => {
-    fleet = soloFleet("heal+stall");
+    const fleet = soloFleet("heal+stall");
     fleet.watchdog();
     await waitFor("a started", () => fleet!.pid("t-a"));
     await fleet.type("t-a", "/limit usage limit reached");
@@ -120,12 +106,12 @@ ${loopPair("heal+stall", { quiet: true })}
   });
 
   it("acts on a hold's end when it comes, not at the next 30 s signal tick", async () => {
-    fleet = new TestFleet(`${BASE.replace("signal_interval = 1\nheavy_interval = 1", "signal_interval = 30\nheavy_interval = 30").replace("limit_probe_fallback = 2", "limit_probe_fallback = 3")}
+    const fleet = fleets.set(new TestFleet(`${base({ signal_interval: 30, heavy_interval: 30, limit_probe_fallback: 3 })}
 [[agent]]
 name = "a"
 watch = "heal+stall"
 prompt = "go"
-`);
+`));
     // The banner is up before the watchdog's first tick, which is the only tick for 30 s.
     expect((await fleet.cli(["up", "a"])).exitCode).toBe(0);
     await fleet.type("t-a", "/limit usage limit reached");
@@ -140,7 +126,7 @@ prompt = "go"
   });
 
   it("restarts a fatal pane", async () => {
-    fleet = soloFleet("heal");
+    const fleet = soloFleet("heal");
     fleet.watchdog();
     const first = await waitFor("a started", () => fleet!.pid("t-a"));
     await fleet.type("t-a", "/fatal FATAL: credentials expired");
@@ -150,13 +136,13 @@ prompt = "go"
   });
 
   it("pings the right partner for claim and review commits and inbox files", async () => {
-    fleet = new TestFleet(`${BASE}
+    const fleet = fleets.set(new TestFleet(`${BASE}
 [loop]
 kickoff_template = "prompts/kickoff.md"
 phases = [ { id = "P1", status = "P1.md" } ]
 handoff = { repo = "work/repo", inboxes = ["to-adversary.md", "to-builder.md"] }
 ${loopPair("heal", { quiet: true })}
-`);
+`));
     const git = await gitPair(path.join(fleet.dir, "work"));
     fleet.watchdog();
     await waitFor("both started", async () => (await fleet!.pid("t-builder")) && (await fleet!.pid("t-adversary")));
@@ -177,7 +163,7 @@ ${loopPair("heal", { quiet: true })}
   });
 
   it("advances the phase on DONE, stops the loops after the last one and runs on_complete", async () => {
-    fleet = new TestFleet(
+    const fleet = fleets.set(new TestFleet(
       `${BASE}
 [loop]
 kickoff_template = "prompts/kickoff.md"
@@ -191,7 +177,7 @@ enabled = false
 prompt = "write the report"
 `,
       { "prompts/kickoff.md": "phase {phase_id} as {role}\n", "status/P1.md": "## DONE\nnot yet\n", "status/P2.md": "## DONE\npending\n" },
-    );
+    ));
     fleet.watchdog();
     await waitFor("loops started", async () => (await fleet!.pid("t-builder")) && (await fleet!.pid("t-adversary")));
     await sleep(1500);
@@ -218,7 +204,7 @@ name = "a"
 watch = "heal"
 prompt = "go"
 `;
-    fleet = new TestFleet(toml);
+    const fleet = fleets.set(new TestFleet(toml));
     fleet.watchdog();
     const first = await waitFor("a started", () => fleet!.pid("t-a"));
     fleet.write("agents.toml", toml.replace('watch = "heal"', 'watch = "sometimes"'));
@@ -236,7 +222,7 @@ prompt = "go"
   });
 
   it("refuses a second watchdog, and exits 0 on SIGTERM releasing the lock", async () => {
-    fleet = soloFleet("heal");
+    const fleet = soloFleet("heal");
     const first = fleet.watchdog();
     await waitFor("first is up", () => fleet!.events().find((e) => e.action === "watchdog-up"));
     const second = await fleet.watchdog();
@@ -249,13 +235,13 @@ prompt = "go"
   });
 
   it("parks a crash-looping agent and `up <name>` unparks it", async () => {
-    fleet = new TestFleet(`${BASE.replace("restart_backoff = 0", "restart_backoff = 0\nrestart_budget = 3")}
+    const fleet = fleets.set(new TestFleet(`${base({ restart_budget: 3 })}
 [[agent]]
 name = "crash"
 watch = "heal"
 prompt = "go"
 env = { DEMO_EXIT = "1" }
-`);
+`));
     fleet.watchdog();
     const parked = await waitFor("parked", () => fleet!.eventsFor("crash", "parked")[0], 30_000);
     expect(String(parked.reason)).toMatch(/^3 restarts in 600s; last: session missing/);
@@ -271,8 +257,8 @@ env = { DEMO_EXIT = "1" }
 
 describe("watchdog reacts and remembers", () => {
   it("advances within seconds of a status file change, without waiting for the heavy tick", async () => {
-    fleet = new TestFleet(
-      `${BASE.replace("heavy_interval = 1", "heavy_interval = 120")}
+    const fleet = fleets.set(new TestFleet(
+      `${base({ heavy_interval: 120 })}
 [loop]
 phases = [ { id = "P1", status = "status/P1.md" }, { id = "P2", status = "status/P2.md" } ]
 [[agent]]
@@ -282,7 +268,7 @@ role = "builder"
 watch = "heal"
 `,
       { "status/P1.md": "## DONE\nnot yet\n", "status/P2.md": "## DONE\nTBD\n" },
-    );
+    ));
     fleet.watchdog();
     await waitFor("builder started", () => fleet!.pid("t-builder"));
     await sleep(1500);
@@ -293,7 +279,7 @@ watch = "heal"
   });
 
   it("a usage-limit hold survives a watchdog restart", async () => {
-    fleet = soloFleet("heal+stall");
+    const fleet = soloFleet("heal+stall");
     const first = fleet.watchdog();
     await waitFor("a started", () => fleet!.pid("t-a"));
     const reset = limitBanner(1, "3am");
