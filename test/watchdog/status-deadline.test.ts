@@ -32,7 +32,7 @@ describe("structured status", () => {
   ];
   for (const row of rows) {
     it(row.name, () => {
-      const screens = row.screen ? { "t-s": reading(row.screen, row.over) } : {};
+      const screens: Record<string, ReturnType<typeof reading>> = row.screen ? { "t-s": reading(row.screen, row.over) } : {};
       const d = decide(FLEET, snap({ panes, screens }), stateWith({ s: { lastActive: T0, restarts: [], status: UNKNOWN } }));
       const st = d.state.agents.s!.status;
       expect(st.state).toBe(row.state);
