@@ -5,48 +5,32 @@
 // through start, a prompt, a tool call, a 5-hour usage limit that Claude continues by itself, a weekly limit,
 // and a resume. readClaudeSignals must read each state; the user's hook and statusLine must still
 // run. AGENTS_SAVE_SIGNAL_FIXTURES=<dir> saves every phase's real lines (the unit tests' fixtures).
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadConfigText, type Agent } from "../../src/config/load.js";
 import { buildLaunch } from "../../src/fleet/command.js";
 import { prepareAgentHome } from "../../src/fleet/preseed.js";
-import { CliDriver, killStrays, Tally } from "../../src/selftest/live/driver.js";
-import { baseEnv, cliVersion, findCli, PROFILES } from "../../src/selftest/live/profiles.js";
-import { MockModelServer } from "../../src/selftest/mock-api/server.js";
+import { killStrays } from "../../src/selftest/live/driver.js";
+import { cliVersion } from "../../src/selftest/live/profiles.js";
 import { claudeTap, readClaudeSignals, type ClaudeSignalCursor } from "../../src/signals/claude/index.js";
 import type { SignalReading } from "../../src/signals/types.js";
 import { shellQuote } from "../../src/tmux/tmux.js";
-
-const SAVE = process.env.AGENTS_SAVE_SIGNAL_FIXTURES;
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+import { SAVE, sleep, startDriver, tapEnv, tapToml, withLiveTap, writeKickoff } from "./live-setup.js";
 
 describe("claude signal tap, real CLI", () => {
   it("reads start, prompt, usage limits, auto-continue and resume from the hooks and statusLine", async (ctx) => {
-    const cli = findCli("claude");
-    if (!cli) {
-      console.warn("SKIP claude signal tap: Claude Code not installed (npm run live:install)");
-      ctx.skip();
-      return;
-    }
-    const root = mkdtempSync(path.join(os.tmpdir(), "agents-live-claude-tap-"));
-    const home = path.join(root, "home");
-    const project = path.join(root, "project");
-    mkdirSync(path.join(home, ".claude"), { recursive: true });
-    mkdirSync(project);
-    writeFileSync(path.join(project, "README.md"), "# a project\n"); // what the tool_use scenario reads
-    const mock = new MockModelServer({
+    const mockOpts = {
       replyText: "Hello from the mock. All good.",
       tokenMs: 30,
       claudeRateLimits: { fiveHourUtilization: 0.42, sevenDayUtilization: 0.17 },
-    });
-    await mock.start();
-    const out: string[] = [];
-    const tally = new Tally("claude", (l) => out.push(l));
-    let driver: CliDriver | undefined;
-    try {
-      PROFILES.claude.writeConfig(home, mock.url);
+    };
+    // Claude's config dir in HOME (the project's README.md is what the tool_use scenario reads).
+    const prepare = ({ home }: { home: string }) => {
+      mkdirSync(path.join(home, ".claude"), { recursive: true });
+    };
+    await withLiveTap(ctx, "claude", { product: "Claude Code", mock: mockOpts, prepare }, async (s) => {
+      const { cli, root, home, project, mock, out } = s;
       // The user's own setup, which the tap must leave working: a hook and a statusLine reading stdin.
       const userHookLog = path.join(root, "user-hook.log");
       const userSettings = JSON.stringify({
@@ -54,35 +38,20 @@ describe("claude signal tap, real CLI", () => {
         statusLine: { type: "command", command: `sed -n 's/.*"version":"\\([^"]*\\)".*/USER-STATUS v\\1/p'`, padding: 0 },
       });
       writeFileSync(path.join(home, ".claude", "settings.json"), userSettings);
-      const env = { ...baseEnv(home, path.dirname(cli)), ...PROFILES.claude.env(mock.url) };
+      const env = tapEnv(s);
       const version = await cliVersion(cli, env);
-      const toml = [
-        `[defaults]`,
-        `session_prefix = "tap-"`,
-        `log_dir = ${JSON.stringify(path.join(root, "logs"))}`,
-        `[[agent]]`,
-        `name = "claude"`,
-        `backend = "claude"`,
-        `dir = ${JSON.stringify(project)}`,
-        `model = "sonnet"`,
-        `resume = true`,
-        `prompt = "Say hello."`,
-        `env = { ${Object.entries(env).map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join(", ")} }`,
-      ].join("\n");
+      const toml = tapToml(s, "sonnet", env, [`resume = true`]);
       const fleet = loadConfigText(path.join(project, "agents.toml"), toml);
       const agent: Agent = fleet.agents[0]!;
       await prepareAgentHome(agent);
-      const kickoff = path.join(root, "kickoff.txt");
-      writeFileSync(kickoff, agent.prompt ?? "Say hello.");
+      const kickoff = writeKickoff(s, agent);
 
       /** Launch as `agents up` would, with the tap's arguments among the backend's flags. */
       const launch = async () => {
         const tap = claudeTap(agent, { fleet });
         const tapped = { ...agent, backend: { ...agent.backend, flags: [agent.backend.flags, ...tap.args].filter(Boolean).join(" ") } };
         const plan = buildLaunch(tapped, { kickoffFile: kickoff, model: agent.model });
-        const assigns = Object.entries(plan.env).map(([k, v]) => shellQuote(`${k}=${v}`));
-        driver = new CliDriver("claude", agent.backend, tally, { out: (l) => out.push(l), saveDirOf: () => path.join(root, "screens") });
-        expect(await driver.start(project, `exec env -i TERM="$TERM" ${assigns.join(" ")} ${plan.command}`)).toBeUndefined();
+        await startDriver(s, agent, plan.env, plan.command);
         return tap;
       };
 
@@ -106,14 +75,14 @@ describe("claude signal tap, real CLI", () => {
           cursor = readClaudeSignals(tap.signalFile, cursor);
           if (ok(cursor.reading)) return cursor.reading;
           if (Date.now() > end) {
-            const screen = (await driver?.read())?.text ?? "";
+            const screen = (await s.driver?.read())?.text ?? "";
             const tail = readFileSync(tap.signalFile, "utf8").split("\n").slice(mark).map((l) => l.slice(0, 300));
             throw new Error(`${what}: timed out; last reading ${JSON.stringify(cursor.reading)}\nsignal lines:\n${tail.join("\n")}\nscreen:\n${screen}\n${out.join("\n")}`);
           }
           await sleep(500);
         }
       };
-      const d = () => driver!;
+      const d = () => s.driver!;
 
       // 1. Start: the kickoff is answered, Claude waits at its prompt.
       let r = await until("start", (x) => x.state === "idle" && x.costUsd !== undefined && x.costUsd > 0);
@@ -187,13 +156,7 @@ describe("claude signal tap, real CLI", () => {
       expect(readFileSync(path.join(home, ".claude", "settings.json"), "utf8")).toBe(userSettings);
       expect(out.filter((l) => l.startsWith("FAIL"))).toEqual([]);
       console.log(`claude signal tap: verified with ${version}`);
-    } finally {
-      await driver?.killServer().catch(() => {});
-      await killStrays(root, () => {}, false);
-      await mock.close();
-      if (process.env.AGENTS_LIVE_KEEP === "1") console.log(`kept ${root}`);
-      else rmSync(root, { recursive: true, force: true });
-    }
+    });
   });
 });
 

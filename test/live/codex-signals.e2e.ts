@@ -4,78 +4,46 @@
 // a slow prompt, a usage limit and a resume (`codex resume <id>` from codexResumeArgs). findRollout
 // must find its rollout and readCodexSignals read each state from it; the resumed turn must land in
 // the same rollout. AGENTS_SAVE_SIGNAL_FIXTURES=<dir> saves the rollout (the unit tests' fixtures).
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { copyFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { loadConfigText, type Agent } from "../../src/config/load.js";
 import { buildLaunch } from "../../src/fleet/command.js";
 import { prepareAgentHome } from "../../src/fleet/preseed.js";
-import { CliDriver, killStrays, Tally } from "../../src/selftest/live/driver.js";
-import { baseEnv, cliVersion, findCli, PROFILES } from "../../src/selftest/live/profiles.js";
-import { MockModelServer } from "../../src/selftest/mock-api/server.js";
+import { killStrays } from "../../src/selftest/live/driver.js";
+import { cliVersion } from "../../src/selftest/live/profiles.js";
 import { codexHome, codexResumeArgs, findRollout, readCodexSignals, resumableThread, type CodexSignalCursor } from "../../src/signals/codex/index.js";
 import type { SignalReading } from "../../src/signals/types.js";
 import { shellQuote } from "../../src/tmux/tmux.js";
-
-const SAVE = process.env.AGENTS_SAVE_SIGNAL_FIXTURES;
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+import { SAVE, sleep, startDriver, tapEnv, tapToml, withLiveTap, writeKickoff } from "./live-setup.js";
 
 describe("codex signal tap, real CLI", () => {
   it("finds the rollout and reads start, a slow prompt, a usage limit and a resume from it", async (ctx) => {
-    const cli = findCli("codex");
-    if (!cli) {
-      console.warn("SKIP codex signal tap: Codex not installed (npm run live:install)");
-      ctx.skip();
-      return;
-    }
-    const root = mkdtempSync(path.join(os.tmpdir(), "agents-live-codex-tap-"));
-    const home = path.join(root, "home");
-    const project = path.join(root, "project");
-    mkdirSync(home);
-    mkdirSync(project);
-    writeFileSync(path.join(project, "README.md"), "# a project\n");
-    await execa("git", ["init", "-q"], { cwd: project, reject: false, stdin: "ignore" });
-    const mock = new MockModelServer({
+    const mockOpts = {
       replyText: "Working through it slowly: I read the files and write a short summary.",
       tokenMs: 30,
       slowTokenMs: 800,
       codexRateLimits: { primaryUsedPct: 42, secondaryUsedPct: 17 },
-    });
-    await mock.start();
-    const out: string[] = [];
-    const tally = new Tally("codex", (l) => out.push(l));
-    let driver: CliDriver | undefined;
-    try {
-      PROFILES.codex.writeConfig(home, mock.url);
-      const env = { ...baseEnv(home, path.dirname(cli)), ...PROFILES.codex.env(mock.url) };
+    };
+    const prepare = async ({ project }: { project: string }) => {
+      await execa("git", ["init", "-q"], { cwd: project, reject: false, stdin: "ignore" });
+    };
+    await withLiveTap(ctx, "codex", { product: "Codex", mock: mockOpts, prepare }, async (s) => {
+      const { cli, root, home, project, mock, out } = s;
+      const env = tapEnv(s);
       const version = await cliVersion(cli, env);
-      const toml = [
-        `[defaults]`,
-        `session_prefix = "tap-"`,
-        `log_dir = ${JSON.stringify(path.join(root, "logs"))}`,
-        `[[agent]]`,
-        `name = "codex"`,
-        `backend = "codex"`,
-        `dir = ${JSON.stringify(project)}`,
-        `model = "mock-model"`,
-        `prompt = "Say hello."`,
-        `env = { ${Object.entries(env).map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join(", ")} }`,
-      ].join("\n");
+      const toml = tapToml(s, "mock-model", env);
       const agent: Agent = loadConfigText(path.join(project, "agents.toml"), toml).agents[0]!;
       await prepareAgentHome(agent);
-      const kickoff = path.join(root, "kickoff.txt");
-      writeFileSync(kickoff, agent.prompt ?? "Say hello.");
+      const kickoff = writeKickoff(s, agent);
       const chome = codexHome(agent.env);
       expect(chome).toBe(path.join(home, ".codex"));
 
       const start = async (command: string) => {
-        const assigns = Object.entries(buildLaunch(agent, { kickoffFile: kickoff, model: agent.model }).env).map(([k, v]) => shellQuote(`${k}=${v}`));
-        driver = new CliDriver("codex", agent.backend, tally, { out: (l) => out.push(l), saveDirOf: () => path.join(root, "screens") });
-        expect(await driver.start(project, `exec env -i TERM="$TERM" ${assigns.join(" ")} ${command}`)).toBeUndefined();
+        await startDriver(s, agent, buildLaunch(agent, { kickoffFile: kickoff, model: agent.model }).env, command);
       };
-      const d = () => driver!;
+      const d = () => s.driver!;
       let cursor: CodexSignalCursor | undefined;
       let rollout: string | undefined;
       const until = async (what: string, ok: (r: SignalReading) => boolean, ms = 90_000): Promise<SignalReading> => {
@@ -86,7 +54,7 @@ describe("codex signal tap, real CLI", () => {
             if (ok(cursor.reading)) return cursor.reading;
           }
           if (Date.now() > end) {
-            const screen = (await driver?.read())?.text ?? "";
+            const screen = (await s.driver?.read())?.text ?? "";
             throw new Error(`${what}: timed out; rollout ${rollout}; last reading ${JSON.stringify(cursor?.reading)}\nscreen:\n${screen}\n${out.join("\n")}`);
           }
           await sleep(500);
@@ -147,12 +115,6 @@ describe("codex signal tap, real CLI", () => {
       }
       expect(out.filter((l) => l.startsWith("FAIL"))).toEqual([]);
       console.log(`codex signal tap: verified with ${version}`);
-    } finally {
-      await driver?.killServer().catch(() => {});
-      await killStrays(root, () => {}, false);
-      await mock.close();
-      if (process.env.AGENTS_LIVE_KEEP === "1") console.log(`kept ${root}`);
-      else rmSync(root, { recursive: true, force: true });
-    }
+    });
   });
 });

@@ -4,63 +4,31 @@
 // plugin; then driven through start, a slow prompt with one Esc (the busy footer must still read
 // working: "esc again to interrupt"), a usage limit and a restart with `--session <id>`.
 // readOpencodeSignals must read each state. AGENTS_SAVE_SIGNAL_FIXTURES=<dir> saves the tap's file.
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadConfigText, type Agent } from "../../src/config/load.js";
 import { buildLaunch } from "../../src/fleet/command.js";
-import { CliDriver, killStrays, Tally } from "../../src/selftest/live/driver.js";
-import { baseEnv, cliVersion, findCli, PROFILES } from "../../src/selftest/live/profiles.js";
-import { MockModelServer } from "../../src/selftest/mock-api/server.js";
+import { killStrays } from "../../src/selftest/live/driver.js";
+import { cliVersion } from "../../src/selftest/live/profiles.js";
 import { opencodeTap, readOpencodeSignals, type OpencodeSignalCursor } from "../../src/signals/opencode/index.js";
 import type { SignalReading } from "../../src/signals/types.js";
 import { opencodeSignalFile } from "../../src/state/paths.js";
 import { shellQuote } from "../../src/tmux/tmux.js";
-
-const SAVE = process.env.AGENTS_SAVE_SIGNAL_FIXTURES;
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+import { SAVE, sleep, startDriver, tapEnv, tapToml, withLiveTap, writeKickoff } from "./live-setup.js";
 
 describe("opencode signal tap, real CLI", () => {
   it("reads start, a slow prompt, a usage limit and a resumed session from the plugin's events", async (ctx) => {
-    const cli = findCli("opencode");
-    if (!cli) {
-      console.warn("SKIP opencode signal tap: opencode not installed (npm run live:install)");
-      ctx.skip();
-      return;
-    }
-    const root = mkdtempSync(path.join(os.tmpdir(), "agents-live-opencode-tap-"));
-    const home = path.join(root, "home");
-    const project = path.join(root, "project");
-    mkdirSync(home);
-    mkdirSync(project);
-    writeFileSync(path.join(project, "README.md"), "# a project\n");
-    const mock = new MockModelServer({ replyText: "Working through it slowly: I read the files and write a short summary.", tokenMs: 30, slowTokenMs: 1500 });
-    await mock.start();
-    const out: string[] = [];
-    const tally = new Tally("opencode", (l) => out.push(l));
-    let driver: CliDriver | undefined;
-    try {
-      PROFILES.opencode.writeConfig(home, mock.url);
+    const mockOpts = { replyText: "Working through it slowly: I read the files and write a short summary.", tokenMs: 30, slowTokenMs: 1500 };
+    await withLiveTap(ctx, "opencode", { product: "opencode", mock: mockOpts }, async (s) => {
+      const { cli, root, home, project, mock, out } = s;
       const userConfig = readFileSync(path.join(home, ".config", "opencode", "opencode.json"), "utf8");
-      const env = { ...baseEnv(home, path.dirname(cli)), ...PROFILES.opencode.env(mock.url) };
+      const env = tapEnv(s);
       const version = await cliVersion(cli, env);
-      const toml = [
-        `[defaults]`,
-        `session_prefix = "tap-"`,
-        `log_dir = ${JSON.stringify(path.join(root, "logs"))}`,
-        `[[agent]]`,
-        `name = "opencode"`,
-        `backend = "opencode"`,
-        `dir = ${JSON.stringify(project)}`,
-        `model = "mock/mock-model"`,
-        `prompt = "Say hello."`,
-        `env = { ${Object.entries(env).map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join(", ")} }`,
-      ].join("\n");
+      const toml = tapToml(s, "mock/mock-model", env);
       const fleet = loadConfigText(path.join(project, "agents.toml"), toml);
       const agent: Agent = fleet.agents[0]!;
-      const kickoff = path.join(root, "kickoff.txt");
-      writeFileSync(kickoff, agent.prompt ?? "Say hello.");
+      const kickoff = writeKickoff(s, agent);
       const signalFile = opencodeSignalFile(fleet, agent.name);
       mkdirSync(path.dirname(signalFile), { recursive: true });
 
@@ -69,12 +37,10 @@ describe("opencode signal tap, real CLI", () => {
         const tap = opencodeTap({ signalFile, configContent: agent.env.OPENCODE_CONFIG_CONTENT, resumeId });
         const plan = buildLaunch(agent, { kickoffFile: kickoff, model: agent.model });
         const command = resumeId ? [agent.backend.bin, ...tap.args, `--model ${shellQuote(agent.model)}`].join(" ") : plan.command;
-        const assigns = Object.entries({ ...plan.env, ...tap.env }).map(([k, v]) => shellQuote(`${k}=${v}`));
-        driver = new CliDriver("opencode", agent.backend, tally, { out: (l) => out.push(l), saveDirOf: () => path.join(root, "screens") });
-        expect(await driver.start(project, `exec env -i TERM="$TERM" ${assigns.join(" ")} ${command}`)).toBeUndefined();
+        await startDriver(s, agent, { ...plan.env, ...tap.env }, command);
         return tap;
       };
-      const d = () => driver!;
+      const d = () => s.driver!;
       let cursor: OpencodeSignalCursor | undefined;
       const until = async (what: string, ok: (r: SignalReading) => boolean, ms = 120_000): Promise<SignalReading> => {
         const end = Date.now() + ms;
@@ -82,7 +48,7 @@ describe("opencode signal tap, real CLI", () => {
           cursor = readOpencodeSignals(signalFile, cursor, { timeZone: "UTC" });
           if (ok(cursor.reading)) return cursor.reading;
           if (Date.now() > end) {
-            const screen = (await driver?.read())?.text ?? "";
+            const screen = (await s.driver?.read())?.text ?? "";
             const tail = existsSync(signalFile) ? readFileSync(signalFile, "utf8").split("\n").slice(-15).map((l) => l.slice(0, 300)) : ["(no signal file)"];
             throw new Error(`${what}: timed out; last reading ${JSON.stringify(cursor.reading)}\nsignal lines:\n${tail.join("\n")}\nscreen:\n${screen}\n${out.join("\n")}`);
           }
@@ -148,12 +114,6 @@ describe("opencode signal tap, real CLI", () => {
       }
       expect(out.filter((l) => l.startsWith("FAIL"))).toEqual([]);
       console.log(`opencode signal tap: verified with ${version}`);
-    } finally {
-      await driver?.killServer().catch(() => {});
-      await killStrays(root, () => {}, false);
-      await mock.close();
-      if (process.env.AGENTS_LIVE_KEEP === "1") console.log(`kept ${root}`);
-      else rmSync(root, { recursive: true, force: true });
-    }
+    });
   });
 });
