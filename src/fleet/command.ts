@@ -103,6 +103,15 @@ export function execIfSimple(command: string): string {
 }
 
 /**
+ * The command without what buildLaunch wraps around it for tmux (`export PATH=…;`, `exec`), for a
+ * caller that runs it under its own wrapper (`exec env -i … <command>` in the live selftest, which
+ * sets PATH itself).
+ */
+export function bareCommand(command: string): string {
+  return command.replace(/^export PATH=(?:'[^']*'|[^\s;]+); /, "").replace(/^exec /, "");
+}
+
+/**
  * tmux starts the command with the client's PATH whatever `new-session -e PATH=` says (tmux 3.3):
  * an agent's own PATH must be set in the command line to find its CLI.
  */

@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
-import { buildLaunch, execIfSimple, kickoffPointer } from "../../src/fleet/command.js";
+import { bareCommand, buildLaunch, execIfSimple, kickoffPointer } from "../../src/fleet/command.js";
 import { PRESETS } from "../../src/config/presets.js";
 import type { Agent } from "../../src/config/load.js";
 import { MINIMAL, project } from "../helpers/project.js";
@@ -213,5 +213,14 @@ describe("prompt_delivery = exec", () => {
   test("exec carries the agent env", () => {
     const { agent, kickoffFile } = fleetWith(`[backend.x]\nbin = "run"\nprompt_delivery = "exec"\nenv = { A = "1" }\n`, `env = { B = "2" }\n`);
     expect(buildLaunch(agent, { kickoffFile, model: "" }).env).toEqual({ A: "1", B: "2", ...slotEnv(kickoffFile, "") });
+  });
+});
+
+describe("bareCommand", () => {
+  test("drops the PATH export and exec buildLaunch adds for tmux, for callers with their own wrapper", () => {
+    expect(bareCommand("exec claude --x")).toBe("claude --x");
+    expect(bareCommand("export PATH='/a b:/c'; exec claude --x")).toBe("claude --x");
+    expect(bareCommand("export PATH=/a:/c; exec claude")).toBe("claude");
+    expect(bareCommand("source v && claude")).toBe("source v && claude");
   });
 });

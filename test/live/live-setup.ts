@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { expect, type TestContext } from "vitest";
 import type { Agent } from "../../src/config/load.js";
+import { bareCommand } from "../../src/fleet/command.js";
 import { CliDriver, killStrays, Tally } from "../../src/selftest/live/driver.js";
 import { baseEnv, findCli, PROFILES } from "../../src/selftest/live/profiles.js";
 import { MockModelServer } from "../../src/selftest/mock-api/server.js";
@@ -109,6 +110,6 @@ export async function startDriver(s: LiveTap, agent: Agent, env: Record<string, 
   const assigns = Object.entries(env).map(([k, v]) => shellQuote(`${k}=${v}`));
   const driver = new CliDriver(s.backend, agent.backend, s.tally, { out: (l) => s.out.push(l), saveDirOf: () => path.join(s.root, "screens") });
   s.driver = driver;
-  expect(await driver.start(s.project, `exec env -i TERM="$TERM" ${assigns.join(" ")} ${command}`)).toBeUndefined();
+  expect(await driver.start(s.project, `exec env -i TERM="$TERM" ${assigns.join(" ")} ${bareCommand(command)}`)).toBeUndefined();
   return driver;
 }

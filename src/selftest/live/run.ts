@@ -11,7 +11,7 @@ import os from "node:os";
 import path from "node:path";
 import { execa } from "execa";
 import { loadConfigText, type Agent } from "../../config/load.js";
-import { buildLaunch } from "../../fleet/command.js";
+import { bareCommand, buildLaunch } from "../../fleet/command.js";
 import { prepareConversation } from "../../fleet/conversation.js";
 import { prepareAgentHome } from "../../fleet/preseed.js";
 import { ensureLogDirs } from "../../state/paths.js";
@@ -138,7 +138,7 @@ async function runBackend(backend: LiveBackend, cliPath: string, opts: LiveOptio
     // `env -i`: the tmux server hands every session its own start-up environment, which is ours;
     // the CLI must not see the user's API keys, CLAUDE_CONFIG_DIR, CODEX_HOME and the like.
     const assigns = Object.entries(plan.env).map(([k, v]) => shellQuote(`${k}=${v}`));
-    const command = `exec env -i TERM="$TERM" ${assigns.join(" ")} ${plan.command}`;
+    const command = `exec env -i TERM="$TERM" ${assigns.join(" ")} ${bareCommand(plan.command)}`;
     if (opts.verbose) opts.out(`     ${backend}: socket ${run.socket}, root ${root}\n     launch: ${plan.command}`);
 
     const failed = await run.start(project, command);
