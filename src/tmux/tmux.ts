@@ -10,6 +10,8 @@ export interface PaneInfo {
   command: string;
   dead: boolean;
   deadStatus?: number;
+  /** pane_dead_signal: the signal that ended a dead pane's process (then there is no status). */
+  deadSignal?: number;
   /** Epoch seconds of the last output in the window (tmux's own activity clock). */
   activity: number;
   created: number;
@@ -51,6 +53,7 @@ const PANE_FORMAT = [
   "#{pane_current_command}",
   "#{pane_dead}",
   "#{pane_dead_status}",
+  "#{pane_dead_signal}",
   "#{window_activity}",
   "#{session_created}",
   "#{pane_index}",
@@ -60,18 +63,19 @@ const PANE_FORMAT = [
 
 export function parsePaneLine(line: string): (PaneInfo & { paneIndex: number }) | undefined {
   const parts = line.split(FIELD_SEP);
-  if (parts.length < 9) return undefined;
-  const [session, pid, command, dead, deadStatus, activity, created, paneIndex] = parts;
+  if (parts.length < 10) return undefined;
+  const [session, pid, command, dead, deadStatus, deadSignal, activity, created, paneIndex] = parts;
   return {
     session: session!,
     pid: Number(pid),
     command: command ?? "",
     dead: dead === "1",
     deadStatus: deadStatus === "" || deadStatus === undefined ? undefined : Number(deadStatus),
+    deadSignal: deadSignal === "" || deadSignal === undefined ? undefined : Number(deadSignal),
     activity: Number(activity) || 0,
     created: Number(created) || 0,
     paneIndex: Number(paneIndex) || 0,
-    title: parts.slice(8).join(FIELD_SEP),
+    title: parts.slice(9).join(FIELD_SEP),
   };
 }
 
@@ -179,8 +183,10 @@ export class Tmux {
     return (await this.run(["kill-session", "-t", sessionTarget(name)])).code === 0;
   }
 
-  async capture(name: string): Promise<string | undefined> {
-    const r = await this.run(["capture-pane", "-p", "-t", paneTarget(name)]);
+  /** The visible pane; with `history`, up to that many scrollback lines above it too (`-S -N`). */
+  async capture(name: string, opts: { history?: number } = {}): Promise<string | undefined> {
+    const from = opts.history ? ["-S", `-${Math.floor(opts.history)}`] : [];
+    const r = await this.run(["capture-pane", "-p", ...from, "-t", paneTarget(name)]);
     return r.code === 0 ? r.stdout : undefined;
   }
 

@@ -17,6 +17,8 @@ export interface FakePane {
   dead: boolean;
   /** pane_dead_status: printed only while dead. */
   deadStatus?: number;
+  /** pane_dead_signal: printed only while dead (a process ended by a signal has no status). */
+  deadSignal?: number;
   /** Free text; may contain tabs. */
   title: string;
   /** What capture-pane -p prints (one final newline is dropped, as SpawnTransport does). */
@@ -168,6 +170,15 @@ export class FakeTmux implements TmuxTransport {
     const s = this.get(name);
     s.dead = true;
     s.deadStatus = status;
+    s.activity = this.nowSeconds();
+  }
+
+  /** The pane's process is killed by a signal: dead with that signal and no status, as tmux shows it. */
+  signal(name: string, signal: number): void {
+    const s = this.get(name);
+    s.dead = true;
+    s.deadStatus = undefined;
+    s.deadSignal = signal;
     s.activity = this.nowSeconds();
   }
 
@@ -388,6 +399,7 @@ function expand(format: string, s: FakeSession, p: FakePane): string {
     pane_current_command: p.command,
     pane_dead: p.dead ? "1" : "0",
     pane_dead_status: p.dead && p.deadStatus !== undefined ? String(p.deadStatus) : "",
+    pane_dead_signal: p.dead && p.deadSignal !== undefined ? String(p.deadSignal) : "",
     pane_index: String(p.index),
     pane_title: p.title,
   };

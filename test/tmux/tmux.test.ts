@@ -27,6 +27,7 @@ describe("listPanes", () => {
           "#{pane_current_command}",
           "#{pane_dead}",
           "#{pane_dead_status}",
+          "#{pane_dead_signal}",
           "#{window_activity}",
           "#{session_created}",
           "#{pane_index}",
@@ -78,6 +79,16 @@ describe("listPanes", () => {
     expect([byName.get("alive")!.dead, byName.get("alive")!.deadStatus]).toEqual([false, undefined]);
   });
 
+  it("a pane whose process a signal ended carries the signal and no status", async () => {
+    const { fake, tmux } = setup();
+    fake.add("killed");
+    fake.signal("killed", 9);
+    fake.add("alive", { deadSignal: 15 }); // only printed while dead
+    const byName = new Map((await tmux.listPanes()).map((p) => [p.session, p]));
+    expect([byName.get("killed")!.dead, byName.get("killed")!.deadStatus, byName.get("killed")!.deadSignal]).toEqual([true, undefined, 9]);
+    expect(byName.get("alive")!.deadSignal).toBeUndefined();
+  });
+
   it("a failed list-panes or no server at all is an empty list", async () => {
     const { fake, tmux } = setup();
     expect(await tmux.listPanes()).toEqual([]); // no sessions: "no server running"
@@ -86,7 +97,7 @@ describe("listPanes", () => {
     fake.fail("list-panes", "lost server");
     expect(await tmux.listPanes()).toEqual([]);
     // Whatever a failed call printed before it failed is not trusted either.
-    fake.respond("list-panes", { code: 1, stdout: "a\t7\tbash\t0\t\t100\t50\t0\t", stderr: "server exited unexpectedly" });
+    fake.respond("list-panes", { code: 1, stdout: "a\t7\tbash\t0\t\t\t100\t50\t0\t", stderr: "server exited unexpectedly" });
     expect(await tmux.listPanes()).toEqual([]);
     fake.restore("list-panes");
     expect((await tmux.listPanes()).map((p) => p.session)).toEqual(["a"]);
@@ -94,7 +105,7 @@ describe("listPanes", () => {
 
   it("skips lines it cannot parse and keeps the rest", async () => {
     const { fake, tmux } = setup();
-    fake.respond("list-panes", { stdout: ["garbage", "", "ok\t7\tbash\t0\t\t100\t50\t0\tt"].join("\n") });
+    fake.respond("list-panes", { stdout: ["garbage", "", "ok\t7\tbash\t0\t\t\t100\t50\t0\tt"].join("\n") });
     expect(await tmux.listPanes()).toEqual([
       { session: "ok", pid: 7, command: "bash", dead: false, deadStatus: undefined, activity: 100, created: 50, title: "t" },
     ]);
@@ -136,6 +147,7 @@ describe("exact targets", () => {
     const { fake, tmux } = setup();
     fake.add("a", { text: "line 1\nline 2\n" });
     expect(await tmux.capture("a")).toBe("line 1\nline 2");
+    expect(await tmux.capture("a", { history: 200 })).toBe("line 1\nline 2");
     await tmux.sendText("a", "-starts with a dash");
     await tmux.sendKeys("a", ["Escape", "Enter"]);
     await tmux.pipeToFile("a", "/logs/a b.log");
@@ -149,6 +161,7 @@ describe("exact targets", () => {
     expect(a.options).toEqual({ "remain-on-exit": "on" });
     expect(fake.history()).toEqual([
       "capture-pane -p -t =a:",
+      "capture-pane -p -S -200 -t =a:",
       "send-keys -t =a: -l -- -starts with a dash",
       "send-keys -t =a: -- Escape Enter",
       "pipe-pane -o -t =a: exec cat >> '/logs/a b.log'",

@@ -214,7 +214,8 @@ export function healRule(ctx: Ctx, agent: Agent, rt: AgentRuntime, held: boolean
     return;
   }
   if (pane.dead) {
-    requestRestart(ctx, agent, rt, `pane exited${pane.deadStatus !== undefined ? ` (status ${pane.deadStatus})` : ""}`, true, "crash");
+    const how = pane.deadStatus !== undefined ? ` (status ${pane.deadStatus})` : pane.deadSignal !== undefined ? ` (signal ${pane.deadSignal})` : "";
+    requestRestart(ctx, agent, rt, `pane exited${how}`, true, "crash");
     return;
   }
   const mismatch = isMismatch(ctx, agent);
