@@ -252,6 +252,9 @@ export const loopSchema = z.strictObject({
   on_complete: onCompleteSchema.optional(),
 });
 
+/** records_keep's bound: records hold a screen each (tens of KB each), so a thousand is plenty. */
+export const RECORDS_KEEP_MAX = 1000;
+
 export const watchdogSchema = z.strictObject({
   signal_interval: positiveSeconds.default(30),
   heavy_interval: positiveSeconds.default(300),
@@ -274,6 +277,8 @@ export const watchdogSchema = z.strictObject({
   limit_max_hold: longSeconds.default(7 * 24 * 3600),
   /** At an account's reset its held agents are resumed one at a time, this many seconds apart. */
   account_resume_gap: seconds.default(30),
+  /** Forensic records (the screen before a kill, restart or park) kept per agent, the newest. */
+  records_keep: z.number().int().min(1, "must be at least 1").max(RECORDS_KEEP_MAX, `must be at most ${RECORDS_KEEP_MAX}`).default(20),
 });
 export type WatchdogSettings = z.infer<typeof watchdogSchema>;
 

@@ -54,7 +54,7 @@ export const claudeSignalFile = (f: PathFleet, agent: string): string => path.jo
 export const claudeSettingsFile = (f: PathFleet, agent: string): string => path.join(stateDir(f), `${agent}.claude-settings.json`);
 /** opencode's bus events, one JSON line each, as our plugin writes them (src/signals/opencode). */
 export const opencodeSignalFile = (f: PathFleet, agent: string): string => path.join(stateDir(f), `${agent}.opencode-signals.jsonl`);
-/** Evidence records (the screen at a detection-drift), one JSON file per event. */
+/** Evidence records (the screen at a detection-drift, or before a kill, restart or park), one JSON file per event. */
 export const recordsDir = (f: PathFleet): string => path.join(stateDir(f), "records");
 export const screenRecordFile = (f: PathFleet, agent: string, event: string, at: number): string =>
   path.join(recordsDir(f), `${agent}-${event}-${new Date(at).toISOString().replace(/[:.]/g, "-")}.json`);

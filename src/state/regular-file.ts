@@ -4,7 +4,7 @@
 // effects of its own, so the path is stat'ed first and opened non-blocking, then checked again on
 // the open descriptor (it may have been swapped in between). Imports nothing of the project, so
 // both config/ and state/ can use it without a cycle.
-import { closeSync, constants, fstatSync, openSync, readFileSync, statSync, type Stats } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readFileSync, readSync, statSync, type Stats } from "node:fs";
 
 /** The path exists but is not a regular file; `what` names what it is ("a directory", "a FIFO"). */
 export class NotRegularFile extends Error {
@@ -35,6 +35,31 @@ export function readRegularFile(file: string): string {
     const st = fstatSync(fd);
     if (!st.isFile()) throw new NotRegularFile(whatIs(st), file);
     return readFileSync(fd, "utf8");
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * The last `maxBytes` of the file as text (the whole file when smaller), read the same careful way.
+ * A cut through a multi-byte character leaves one replacement character at the start, no more.
+ */
+export function readRegularFileTail(file: string, maxBytes: number): string {
+  const before = statSync(file);
+  if (!before.isFile()) throw new NotRegularFile(whatIs(before), file);
+  const fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new NotRegularFile(whatIs(st), file);
+    const len = Math.min(st.size, Math.max(0, Math.floor(maxBytes)));
+    const buf = Buffer.alloc(len);
+    let got = 0;
+    while (got < len) {
+      const n = readSync(fd, buf, got, len - got, st.size - len + got);
+      if (n === 0) break;
+      got += n;
+    }
+    return buf.subarray(0, got).toString("utf8");
   } finally {
     closeSync(fd);
   }

@@ -4,6 +4,7 @@
 import { renameSync, rmSync, statSync } from "node:fs";
 import { LOG_KEEP_MAX } from "../config/schema.js";
 import { rotatedSessionLogFile, sessionLogFile, type PathFleet } from "./paths.js";
+import { readRegularFileTail } from "./regular-file.js";
 
 /** The live log's size in bytes; 0 when there is none (or it cannot be read). */
 export function sessionLogSize(f: PathFleet, session: string): number {
@@ -42,4 +43,24 @@ export function rotateSessionLog(f: PathFleet, session: string, keep: number): b
   const moved = renameIfPresent(live, rotatedSessionLogFile(f, session, 1));
   for (let n = keep + 1; n <= LOG_KEEP_MAX; n++) rmSync(rotatedSessionLogFile(f, session, n), { force: true });
   return moved;
+}
+
+/**
+ * The last `maxBytes` a session printed, raw (escapes and all): from the live log, topped up from
+ * `.1` when a rotation just left the live one short. Undefined when neither can be read.
+ */
+export function sessionLogTail(f: PathFleet, session: string, maxBytes: number): { file: string; text: string } | undefined {
+  const live = sessionLogFile(f, session);
+  const read = (file: string, n: number): string | undefined => {
+    try {
+      return readRegularFileTail(file, n);
+    } catch {
+      return undefined;
+    }
+  };
+  const text = read(live, maxBytes);
+  const short = maxBytes - Buffer.byteLength(text ?? "");
+  const older = short > 0 ? read(rotatedSessionLogFile(f, session, 1), short) : undefined;
+  if (text === undefined && older === undefined) return undefined;
+  return { file: text !== undefined ? live : rotatedSessionLogFile(f, session, 1), text: `${older ?? ""}${text ?? ""}` };
 }

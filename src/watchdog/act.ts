@@ -7,7 +7,7 @@ import { startAgent } from "../fleet/launch.js";
 import { ping } from "../fleet/ping.js";
 import { readTextOr } from "../state/files.js";
 import { park } from "../state/parked.js";
-import { writeScreenRecord } from "../state/records.js";
+import { saveRecord } from "./forensics.js";
 import { clearSequenceComplete, consumeOnCompleteTrigger, markSequenceComplete, writePhaseIndex } from "../state/phase.js";
 import type { Action } from "./types.js";
 import type { Observer } from "./observe.js";
@@ -71,9 +71,14 @@ function doPing(actor: Actor, action: Extract<Action, { type: "ping" }>): void {
   void p.finally(() => actor.inFlight.delete(p));
 }
 
+/** The event's `record` field: the record's file name (or "not saved: ..."), none when nothing was kept. */
+const recordField = (record: string | undefined): { record?: string } => (record !== undefined ? { record } : {});
+
 export async function act(actor: Actor, actions: Action[]): Promise<void> {
   const { fleet, tmux, log } = actor;
   const byName = new Map(fleet.agents.map((a) => [a.name, a]));
+  // A kill and a start of the same agent in one batch share the record taken before the kill.
+  const recorded = new Map<string, string | undefined>();
   for (const action of actions) {
     try {
       switch (action.type) {
@@ -82,12 +87,8 @@ export async function act(actor: Actor, actions: Action[]): Promise<void> {
           if (action.evidence) fields.evidence = action.evidence;
           const a = action.agent !== undefined ? byName.get(action.agent) : undefined;
           if (action.saveScreen && a) {
-            const screen = await tmux.capture(a.session);
-            try {
-              fields.record = writeScreenRecord(fleet, { agent: a.name, event: action.event, at: Date.now(), reason: action.reason, evidence: action.evidence, screen });
-            } catch (err) {
-              fields.record = `not saved: ${(err as Error).message}`;
-            }
+            const record = await saveRecord(fleet, tmux, a, { event: action.event, action: "note", reason: action.reason, evidence: action.evidence });
+            if (record !== undefined) fields.record = record;
           }
           log.event(action.level, { agent: action.agent, action: action.event, reason: action.reason, ...fields });
           break;
@@ -95,14 +96,22 @@ export async function act(actor: Actor, actions: Action[]): Promise<void> {
         case "kill": {
           const a = byName.get(action.agent);
           if (!a) break;
+          const record = await saveRecord(fleet, tmux, a, { event: "killed", action: "kill", reason: action.reason });
+          recorded.set(a.name, record);
           const killed = await tmux.killSession(a.session);
           actor.observer?.forget(a.session);
-          log.event("info", { agent: a.name, action: killed ? "killed" : "kill-skipped", reason: killed ? action.reason : `${action.reason}; no such session` });
+          log.event("info", { agent: a.name, action: killed ? "killed" : "kill-skipped", reason: killed ? action.reason : `${action.reason}; no such session`, ...recordField(record) });
           break;
         }
         case "start": {
           const a = byName.get(action.agent);
           if (!a) break;
+          // A restart replaces the session (force kills it inside startAgent): keep its screen first.
+          const record = recorded.has(a.name)
+            ? recorded.get(a.name)
+            : action.restart
+              ? await saveRecord(fleet, tmux, a, { event: "restarted", action: "start", reason: action.reason })
+              : undefined;
           actor.observer?.forget(a.session);
           const r = await startAgent({ fleet, tmux, say: (l) => log.event("warn", { agent: a.name, action: "launch", reason: l }) }, a, { force: action.force, phase: action.phase, resume: action.resume });
           // A restart that found the session already back (someone ran `up`) restarted nothing.
@@ -111,6 +120,7 @@ export async function act(actor: Actor, actions: Action[]): Promise<void> {
             action: !r.started ? "start-skipped" : action.restart ? "restarted" : "started",
             reason: action.reason,
             detail: r.detail,
+            ...recordField(record),
           });
           const d = r.delivered.catch(() => undefined);
           actor.inFlight.add(d);
@@ -127,10 +137,13 @@ export async function act(actor: Actor, actions: Action[]): Promise<void> {
         case "ping":
           doPing(actor, action);
           break;
-        case "park":
+        case "park": {
+          const a = byName.get(action.agent);
+          const record = a ? await saveRecord(fleet, tmux, a, { event: "parked", action: "park", reason: action.reason }) : undefined;
           park(fleet, action.agent, action.reason);
-          log.event("error", { agent: action.agent, action: "parked", reason: `${action.reason} (run \`agents up ${action.agent}\` to retry)` });
+          log.event("error", { agent: action.agent, action: "parked", reason: `${action.reason} (run \`agents up ${action.agent}\` to retry)`, ...recordField(record) });
           break;
+        }
         case "set-phase":
           writePhaseIndex(fleet, action.index);
           log.event("info", { action: "phase-advanced", reason: action.reason, index: action.index, phase: fleet.loop.phases[action.index]?.id });

@@ -4,7 +4,7 @@ import { readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { recordsDir, type PathFleet } from "../../src/state/paths.js";
-import { pruneScreenRecords, RECORDS_KEEP, writeScreenRecord } from "../../src/state/records.js";
+import { listRecords, pruneScreenRecords, readRecord, RECORDS_KEEP, writeScreenRecord } from "../../src/state/records.js";
 import { tempDir } from "../helpers/tmp.js";
 
 const T0 = Date.parse("2026-12-02T07:00:00.000Z");
@@ -40,5 +40,27 @@ describe("screen records", () => {
       "x-detection-drift-2026-12-02T07-00-00-000Z.json",
     ]);
     expect(readdirSync(recordsDir(f)).sort()).toEqual(["x-detection-drift-2026-12-02T07-00-03-000Z.json", "x-notes-2026-12-01T00-00-00-000Z.json"]);
+  });
+
+  it("keep comes from the caller ([watchdog] records_keep): with 2, a third record removes the oldest", () => {
+    const f = fleet();
+    const files = [0, 1, 2].map((i) => writeScreenRecord(f, { agent: "k", event: "killed", at: T0 + i * 1000, reason: `r${i}` }, 2));
+    expect(readdirSync(recordsDir(f)).sort()).toEqual(files.slice(1).map((p) => path.basename(p)).sort());
+  });
+
+  it("lists an agent's records newest first (since a time), and reads one back by name only", () => {
+    const f = fleet();
+    write(f, "a-b", "drift", T0 + 5000);
+    write(f, "a", "killed", T0);
+    write(f, "a", "restarted", T0 + 2000);
+    expect(listRecords(f, "a")).toEqual([
+      { name: "a-restarted-2026-12-02T07-00-02-000Z.json", agent: "a", event: "restarted", at: T0 + 2000 },
+      { name: "a-killed-2026-12-02T07-00-00-000Z.json", agent: "a", event: "killed", at: T0 },
+    ]);
+    expect(listRecords(f, "a", T0 + 1000).map((r) => r.event)).toEqual(["restarted"]);
+    expect(listRecords(fleet(), "a")).toEqual([]); // no records folder yet
+    expect(readRecord(f, "a-killed-2026-12-02T07-00-00-000Z.json")).toMatchObject({ agent: "a", event: "killed", at: T0 });
+    expect(readRecord(f, "../records/a-killed-2026-12-02T07-00-00-000Z.json")).toBeUndefined();
+    expect(readRecord(f, "a-killed-2026-12-02T07-00-09-000Z.json")).toBeUndefined();
   });
 });
