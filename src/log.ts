@@ -38,6 +38,8 @@ function safeStdout(line: string): void {
 export interface EventLogOptions {
   /** Where events go while `file` cannot be written (see AppendSink). */
   fallback?: () => string;
+  /** Sees every event after it is written (the notifier); what it throws is swallowed. */
+  onEvent?: (level: "info" | "warn" | "error", fields: EventFields) => void;
 }
 
 const CHANGE_EVENTS: Record<SinkChange["kind"], { action: string; level: "warn" | "info" }> = {
@@ -56,6 +58,11 @@ export function createEventLog(file: string, echo: (line: string) => void = safe
     const why = fields.reason ? ` (${fields.reason})` : "";
     const time = new Date().toTimeString().slice(0, 8);
     echo(`[${time}] ${level === "info" ? "" : level.toUpperCase() + " "}${who}${fields.action}${why}`);
+    try {
+      opts.onEvent?.(level, fields);
+    } catch {
+      /* an observer must never break logging, least of all the watchdog's */
+    }
   };
   return {
     event(level, fields) {

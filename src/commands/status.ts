@@ -12,6 +12,7 @@ import { readSessionId } from "../state/session-id.js";
 import { probeLogDir, type LogDirHealth } from "../state/health.js";
 import { agentStatus, doingText, type StatusJson } from "./agent-status.js";
 import { accountsLine, accountsOf, type AccountJson } from "./accounts.js";
+import { notifyLines, notifyStatus, type NotifySinkStatus } from "../notify/status.js";
 
 export async function run(inv: Args<"status">): Promise<number> {
   return status(await openFleetCached(inv.opts.config, inv.io), inv.opts.json);
@@ -46,6 +47,8 @@ export interface StatusReport {
   accounts: AccountJson[];
   /** Can log_dir be written? Probed without writing; anything but ok is shown loudly. */
   logDir: LogDirHealth;
+  /** [notify] sinks (redacted) and their delivery health; absent without [notify] sinks. */
+  notify?: NotifySinkStatus[];
   watchdog: {
     running: boolean;
     heartbeatAgeS?: number;
@@ -131,6 +134,7 @@ export async function collectStatus(ctx: Ctx): Promise<StatusReport> {
       fresh ? wd.accounts : undefined,
     ),
     logDir: probeLogDir(fleet.logDir),
+    ...(fleet.notify ? { notify: notifyStatus(fleet) } : {}),
     watchdog: {
       running: wdRunning,
       heartbeatAgeS: wd.heartbeat !== undefined ? Math.round((now - wd.heartbeat) / 1000) : undefined,
@@ -163,6 +167,7 @@ export async function status(ctx: Ctx, json: boolean): Promise<number> {
   if (disk) ctx.io.out(disk);
   const acct = accountsLine(report.accounts);
   if (acct) ctx.io.out(acct);
+  for (const l of notifyLines(report.notify)) ctx.io.out(l);
   const wdState = w.running ? "running" : "stopped";
   const wdDoing = w.running
     ? w.heartbeatAgeS !== undefined

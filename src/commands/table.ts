@@ -160,6 +160,16 @@ export const SPECS = {
       config,
     },
   }),
+  notify: verb({
+    name: "notify",
+    summary: "notifications: `notify test` sends one test event to every [notify] sink and reports each",
+    details: [
+      "One line per sink: ok, skipped (desktop without notify-send) or FAILED with the error (URLs shown",
+      "as scheme and host only). Exit 1 when any sink failed, 2 when [notify] has no sinks.",
+    ],
+    positionals: [{ name: "subcommand", required: true, choices: ["test"], description: "test: send a test event to every sink" }],
+    options: { config },
+  }),
   selftest: verb({
     name: "selftest",
     summary: "detection checks against recorded screens (no config needed); --live drives the real CLIs",
@@ -213,6 +223,7 @@ export const VERBS: readonly Verb[] = [
   entry(SPECS.logs, () => import("./logs.js")),
   entry(SPECS.phase, () => import("./phase.js")),
   entry(SPECS.watchdog, () => import("./watchdog.js")),
+  entry(SPECS.notify, () => import("./notify.js")),
   entry(SPECS.selftest, () => import("./selftest.js")),
   entry(SPECS.classify, () => import("./classify.js")),
   entry(SPECS.init, () => import("./init.js")),

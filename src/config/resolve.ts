@@ -169,6 +169,11 @@ export function resolveConfig(file: string, cfg: ConfigFile, opts: ResolveOption
     }
   }
 
+  const notify = cfg.notify && {
+    ...cfg.notify,
+    agents: Object.fromEntries(cfg.agent.flatMap((a) => (a.notify ? [[a.name, a.notify]] : []))),
+  };
+  if (notify?.digest !== undefined && !cron.validate(notify.digest)) err("notify.digest", `invalid cron expression "${notify.digest}"`);
   const declared = new Set<string>([...Object.keys(cfg.backend), ...agents.map((a) => a.backendName)]);
   const fleet: Fleet = {
     configPath: file,
@@ -186,6 +191,7 @@ export function resolveConfig(file: string, cfg: ConfigFile, opts: ResolveOption
     services,
     loop,
     warnings,
+    ...(notify ? { notify } : {}),
   };
   return { fleet, errors: [...new Set(errors)], checks };
 }

@@ -10,6 +10,8 @@ import type {
   ServiceTable,
   WATCH_MODES,
   WatchdogSettings,
+  NotifySettings,
+  agentNotifySchema,
   resolvedBackendSchema,
   wakeSchema,
 } from "./schema.js";
@@ -18,6 +20,8 @@ export type AgentKind = (typeof AGENT_KINDS)[number];
 export type WatchMode = (typeof WATCH_MODES)[number];
 export type PromptDelivery = (typeof PROMPT_DELIVERIES)[number];
 export type LoopSettings = ConfigFile["loop"];
+/** [notify] as written, plus each agent's own [agent.notify] by agent name. */
+export type FleetNotify = NotifySettings & { agents: Record<string, z.output<typeof agentNotifySchema>> };
 
 /** A backend: defaults < preset < [backend.X] table, plus its name and the preset it started from. */
 export type Backend = z.output<typeof resolvedBackendSchema>;
@@ -57,6 +61,8 @@ export interface Fleet {
   services: Service[];
   loop: LoopSettings;
   warnings: string[];
+  /** [notify], when the config has one (src/notify/). */
+  notify?: FleetNotify;
 }
 
 export interface LoadOptions {

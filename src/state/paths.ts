@@ -58,6 +58,8 @@ export const opencodeSignalFile = (f: PathFleet, agent: string): string => path.
 export const recordsDir = (f: PathFleet): string => path.join(stateDir(f), "records");
 export const screenRecordFile = (f: PathFleet, agent: string, event: string, at: number): string =>
   path.join(recordsDir(f), `${agent}-${event}-${new Date(at).toISOString().replace(/[:.]/g, "-")}.json`);
+/** Notifications not yet delivered and each sink's health (src/notify/; sinks keyed by a hash, no secrets). */
+export const notifyStateFile = (f: PathFleet): string => path.join(stateDir(f), "notify.json");
 /** Everything a session's pane printed (tmux pipe-pane). */
 export const sessionLogFile = (f: PathFleet, session: string): string => path.join(f.logDir, `${session}.log`);
 /** An older part of a session log, moved aside by rotation: `.1` is the newest. */

@@ -19,6 +19,7 @@ import { act, type Actor } from "./act.js";
 import { LogRotator } from "./log-rotator.js";
 import type { Deadline } from "./types.js";
 import { onHangup } from "./hangup.js";
+import { Notifier } from "../notify/notifier.js";
 
 export interface WatchdogOptions {
   /** Run one tick (heavy) and exit: for tests and `--once`. */
@@ -58,10 +59,14 @@ export async function runWatchdog(configPath: string, opts: WatchdogOptions = {}
   // In the runtime dir, not log_dir: deleting log_dir must not let a second watchdog start.
   const lock = watchdogLock(fleet);
   lock.acquire();
+  // Notifications observe the events log ([notify]; src/notify/), from the last good config.
+  const notifier = new Notifier({ fleet: () => fleet });
   // A full or read-only log_dir must not stop the watchdog: events then go to the runtime dir.
   const log: EventLog = createEventLog(watchdogEventsFile(fleet), opts.echo, {
     fallback: () => (ensureRuntimeDir(fleet), fallbackEventsFile(fleet)),
+    onEvent: notifier.observe,
   });
+  notifier.start(log);
   const stateWrites = new ConditionReport(log, { failed: "state-write-failed", recovered: "state-write-recovered" });
   const lockChecks = new ConditionReport(log, { failed: "lock-check-failed", recovered: "lock-check-recovered" });
   let exitCode = 0;
@@ -125,6 +130,7 @@ export async function runWatchdog(configPath: string, opts: WatchdogOptions = {}
       fleet = next;
       actor.fleet = next;
       scheduleCrons();
+      notifier.reconfigure();
       if (lastConfigError) log.event("info", { action: "config-recovered", reason: "config is valid again; using it" });
       else log.event("info", { action: "config-reloaded", reason: "config file changed" });
       lastConfigError = undefined;
@@ -183,6 +189,7 @@ export async function runWatchdog(configPath: string, opts: WatchdogOptions = {}
 
   let lastHeavy = 0;
   let deadline: Deadline | undefined;
+  let crashed: unknown;
   try {
     while (!stopping) {
       const tickStart = Date.now();
@@ -252,6 +259,11 @@ export async function runWatchdog(configPath: string, opts: WatchdogOptions = {}
       });
       wakeUp = undefined;
     }
+  } catch (err) {
+    // Something escaped the tick's own catch: say so (notified, bounded below) before dying of it.
+    crashed = err;
+    log.event("error", { action: "watchdog-crashed", reason: (err as Error)?.stack ?? String(err) });
+    throw err;
   } finally {
     await logRotator?.stop();
     await observer.close();
@@ -260,7 +272,12 @@ export async function runWatchdog(configPath: string, opts: WatchdogOptions = {}
     await watcher?.close();
     tmux.close();
     lock.release();
-    log.event("info", { action: "watchdog-down", reason: exitCode ? "lock lost" : stopping ? "stopped by signal" : "single tick done" });
+    log.event("info", {
+      action: "watchdog-down",
+      reason: crashed !== undefined ? `crashed: ${(crashed as Error)?.message ?? String(crashed)}` : exitCode ? "lock lost" : stopping ? "stopped by signal" : "single tick done",
+      ...(crashed !== undefined ? { crashed: true } : {}),
+    });
+    await notifier.stop();
     log.flush();
     // Everything is released; a stray handle (a dying pane's stream) must not keep us alive.
     setTimeout(() => process.exit(exitCode), 1000).unref();

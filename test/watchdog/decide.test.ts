@@ -184,8 +184,10 @@ watch = "heal+stall"
   it("a dialog is not a stall (it needs a human, not a reboot)", () => {
     const st = stateWith({ s: { lastActive: T0 - 900_000, restarts: [], status: UNKNOWN } });
     const d = decide(HEAL, snap({ ...base, screens: { "t-s": reading("dialog") } }), st);
-    expect(d.actions).toEqual([]);
+    // Said once, as it appears (the `dialog` notification), and not again while it stays.
+    expect(d.actions).toEqual([expect.objectContaining({ type: "note", agent: "s", event: "dialog-needs-human" })]);
     expect(d.state.agents.s!.status).toMatchObject({ state: "dialog", reason: "a dialog needs a human" });
+    expect(decide(HEAL, snap({ ...base, now: T0 + 1000, screens: { "t-s": reading("dialog") } }), d.state).actions).toEqual([]);
   });
   it("a known start-up dialog is answered with explicit keys once it has settled", () => {
     const dialog = { keys: ["Down", "Enter"], option: "Yes, I trust this folder" };

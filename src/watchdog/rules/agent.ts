@@ -24,8 +24,16 @@ export function observedStatus(ctx: Ctx, agent: Agent, rt: AgentRuntime): void {
   switch (reading.state) {
     case "working":
       return setStatus(ctx, rt, "working", `screen: ${reading.rule}`);
-    case "dialog":
-      return setStatus(ctx, rt, "dialog", reading.dialog ? `start-up dialog (${reading.dialog.option})` : "a dialog needs a human", { detail: reading.line });
+    case "dialog": {
+      const reason = reading.dialog ? `start-up dialog (${reading.dialog.option})` : "a dialog needs a human";
+      // One the watchdog will not answer waits for a person: said once as it appears (notify: dialog).
+      const human = !reading.dialog || !agent.backend.answer_dialogs;
+      if (human && !(rt.status?.state === "dialog" && rt.status.reason === reason)) {
+        const why = reading.dialog ? `${reason}; answer_dialogs is off` : `${reason}${reading.line ? `: ${reading.line}` : ""}`;
+        ctx.actions.push({ type: "note", agent: agent.name, level: "warn", event: "dialog-needs-human", reason: why });
+      }
+      return setStatus(ctx, rt, "dialog", reason, { detail: reading.line });
+    }
     case "fatal":
       return setStatus(ctx, rt, "fatal", `fatal screen (${reading.rule})`, { detail: reading.line });
     case "exited":
