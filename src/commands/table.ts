@@ -199,6 +199,22 @@ export const SPECS = {
       config: { type: "string", value: "PATH", description: "for a saved screen, apply this config's [backend.NAME] overrides (default: the built-in preset); for an agent, its config (default ./agents.toml)" },
     },
   }),
+  service: verb({
+    name: "service",
+    summary: "install or remove a user service (systemd; launchd on macOS) that brings the fleet back after a reboot",
+    details: [
+      "install writes ~/.config/systemd/user/agents-<project>-<hash>.service and enables it; it runs",
+      "`agents service run` at login (at boot with `loginctl enable-linger`): services and unwatched agents",
+      "are started, then the watchdog supervises in the foreground and brings back every missing agent,",
+      "resuming its conversation per resume_on. Without a service manager it prints a crontab @reboot line.",
+      "Stopping the service stops supervision only; `agents down` stops the agents.",
+    ],
+    positionals: [{ name: "action", required: true, choices: ["install", "remove", "run"], description: "install, remove, or run (what the service runs)" }],
+    options: {
+      print: { type: "boolean", description: "with install: print the unit (or plist, or cron line) and write nothing" },
+      config,
+    },
+  }),
   init: verb({
     name: "init",
     summary: "scaffold agents.toml and prompts/ (refuses to overwrite)",
@@ -226,6 +242,7 @@ export const VERBS: readonly Verb[] = [
   entry(SPECS.notify, () => import("./notify.js")),
   entry(SPECS.selftest, () => import("./selftest.js")),
   entry(SPECS.classify, () => import("./classify.js")),
+  entry(SPECS.service, () => import("./service.js")),
   entry(SPECS.init, () => import("./init.js")),
   entry(SPECS.help, () => import("./help.js")),
 ];

@@ -60,6 +60,8 @@ export const screenRecordFile = (f: PathFleet, agent: string, event: string, at:
   path.join(recordsDir(f), `${agent}-${event}-${new Date(at).toISOString().replace(/[:.]/g, "-")}.json`);
 /** Notifications not yet delivered and each sink's health (src/notify/; sinks keyed by a hash, no secrets). */
 export const notifyStateFile = (f: PathFleet): string => path.join(stateDir(f), "notify.json");
+/** What `agents service run` printed when launchd or cron started it (systemd keeps it in the journal). */
+export const serviceLogFile = (f: PathFleet): string => path.join(f.logDir, `${f.watchdogSession}.service.log`);
 /** Everything a session's pane printed (tmux pipe-pane). */
 export const sessionLogFile = (f: PathFleet, session: string): string => path.join(f.logDir, `${session}.log`);
 /** An older part of a session log, moved aside by rotation: `.1` is the newest. */
