@@ -77,3 +77,22 @@ export function doingText(s: StatusJson, now: number): string {
       return "";
   }
 }
+
+/** A forensic record from the last hour, as `status` names it (JSON: a row's `last_record`). */
+export interface RecentRecordJson {
+  /** The record's file name (`agents why <agent>` shows it). */
+  name: string;
+  /** What the watchdog was about to do: "killed", "restarted", "parked", or a note ("detection-drift"). */
+  event: string;
+  /** ISO time it was saved. */
+  at: string;
+}
+
+/** How far back `status` marks an agent with its last record. */
+export const RECENT_RECORD_MS = 3600_000;
+
+/** The DOING column's marker for a recent record: "† killed 12m ago — agents why a". */
+export function recordMarker(agent: string, rec: RecentRecordJson, now: number): string {
+  const s = Math.max(0, Math.round((now - Date.parse(rec.at)) / 1000));
+  return `† ${rec.event} ${s < 120 ? `${s}s` : `${Math.round(s / 60)}m`} ago — agents why ${agent}`;
+}

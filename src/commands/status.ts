@@ -10,7 +10,8 @@ import { watchdogLockFile } from "../state/paths.js";
 import { readWatchdogState } from "../state/watchdog-state.js";
 import { readSessionId } from "../state/session-id.js";
 import { probeLogDir, type LogDirHealth } from "../state/health.js";
-import { agentStatus, doingText, type StatusJson } from "./agent-status.js";
+import { agentStatus, doingText, RECENT_RECORD_MS, recordMarker, type RecentRecordJson, type StatusJson } from "./agent-status.js";
+import { listRecords } from "../state/records.js";
 import { accountsLine, accountsOf, type AccountJson } from "./accounts.js";
 import { notifyLines, notifyStatus, type NotifySinkStatus } from "../notify/status.js";
 
@@ -38,6 +39,8 @@ export interface StatusRow {
   tokens?: { input?: number; output?: number; total?: number };
   /** Agents only: the account whose usage limits it shares (issue 11 item 4). */
   account?: string;
+  /** Agents only: the newest forensic record from the last hour (`agents why <name>`), else null. */
+  last_record?: RecentRecordJson | null;
 }
 
 export interface StatusReport {
@@ -105,6 +108,8 @@ export async function collectStatus(ctx: Ctx): Promise<StatusReport> {
     if (sig?.costUsd !== undefined) row.cost_usd = sig.costUsd;
     if (sig?.contextPct !== undefined) row.context_pct = sig.contextPct;
     if (sig?.tokens !== undefined) row.tokens = sig.tokens;
+    const rec = listRecords(fleet, a.name, now - RECENT_RECORD_MS)[0];
+    row.last_record = rec ? { name: rec.name, event: rec.event, at: new Date(rec.at).toISOString() } : null;
     return row;
   });
   for (const s of fleet.services) {
@@ -178,7 +183,10 @@ export async function status(ctx: Ctx, json: boolean): Promise<number> {
   const money = report.rows.some((r) => r.cost_usd !== undefined || r.context_pct !== undefined);
   const extra = (r: StatusRow): string[] =>
     money ? [r.cost_usd !== undefined ? `$${r.cost_usd.toFixed(2)}` : "-", r.context_pct !== undefined ? `${Math.round(r.context_pct)}%` : "-"] : [];
-  const doing = (r: StatusRow): string => (r.status?.drift ? `${r.doing} [drift]` : r.doing);
+  const doing = (r: StatusRow): string => {
+    const d = r.status?.drift ? `${r.doing} [drift]` : r.doing;
+    return r.last_record ? `${d} ${recordMarker(r.name, r.last_record, Date.now())}`.trim() : d;
+  };
   const lines = table([
     ["NAME", "KIND", "BACKEND", "MODEL", "WATCH", "SESSION", ...(money ? ["COST", "CTX"] : []), "DOING"],
     ...report.rows.map((r) => [r.name, r.kind, r.backend, r.model, r.watch, r.state, ...extra(r), doing(r)]),

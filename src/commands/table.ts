@@ -141,6 +141,20 @@ export const SPECS = {
       config,
     },
   }),
+  why: verb({
+    name: "why",
+    summary: "why an agent is where it is: its status, recent decisions with their reasons, and the last forensic record",
+    details: [
+      "The watchdog saves a record before it kills, restarts or parks an agent: the screen with its",
+      "scrollback, the pane's command, title and exit status or signal, the reason, and the session log's",
+      "tail. This shows the newest one (its screen's last 40 non-empty lines), in local time.",
+    ],
+    positionals: [{ name: "agent", required: true, description: "an agent of the config" }],
+    options: {
+      json: { type: "boolean", description: "the same report as JSON (shape in the README)" },
+      config,
+    },
+  }),
   phase: verb({
     name: "phase",
     summary: "inspect or move the loop phase",
@@ -237,6 +251,7 @@ export const VERBS: readonly Verb[] = [
   entry(SPECS.down, () => import("./down.js")),
   entry(SPECS.status, () => import("./status.js")),
   entry(SPECS.logs, () => import("./logs.js")),
+  entry(SPECS.why, () => import("./why.js")),
   entry(SPECS.phase, () => import("./phase.js")),
   entry(SPECS.watchdog, () => import("./watchdog.js")),
   entry(SPECS.notify, () => import("./notify.js")),

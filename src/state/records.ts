@@ -106,6 +106,9 @@ export function listRecords(fleet: PathFleet, agent: string, sinceMs = 0): Recor
   return mine.sort((a, b) => b.at - a.at || b.name.localeCompare(a.name));
 }
 
+/** Where the record of this name is (a full path, for people to open). */
+export const recordFile = (fleet: PathFleet, name: string): string => path.join(recordsDir(fleet), path.basename(name));
+
 /** A record by its name (as events carry it); undefined when absent, unreadable, or not a record name. */
 export function readRecord(fleet: PathFleet, name: string): ScreenRecord | undefined {
   if (name !== path.basename(name) || !STAMP.test(name)) return undefined;

@@ -33,7 +33,7 @@ describe("the table", () => {
   test("verb names are unique, and every declaration is well formed", () => {
     const names = VERBS.map((v) => v.spec.name);
     expect(new Set(names).size).toBe(names.length);
-    expect(names).toEqual(["up", "down", "status", "logs", "phase", "watchdog", "selftest", "classify", "init", "help"]);
+    expect(names).toEqual(["up", "down", "status", "logs", "why", "phase", "watchdog", "selftest", "classify", "init", "help"]);
     for (const { spec: s } of VERBS) {
       const shorts = Object.values(s.options).flatMap((o) => (o.short ? [o.short] : []));
       expect(new Set([...shorts, "h"]).size, s.name).toBe(shorts.length + 1);
@@ -59,7 +59,7 @@ describe("the table", () => {
 
   test("--config is taken by exactly the verbs that read a config", () => {
     const withConfig = VERBS.filter((v) => "config" in v.spec.options).map((v) => v.spec.name);
-    expect(withConfig).toEqual(["up", "down", "status", "logs", "phase", "watchdog", "classify"]);
+    expect(withConfig).toEqual(["up", "down", "status", "logs", "why", "phase", "watchdog", "classify"]);
   });
 });
 
