@@ -30,7 +30,11 @@ export function redactUrl(u: string): string {
 export function redactText(s: string, secrets: readonly string[] = []): string {
   let out = s;
   for (const secret of secrets) if (secret) out = out.split(secret).join(/^[a-z][a-z0-9+.-]*:\/\//i.test(secret) ? redactUrl(secret) : "(redacted)");
-  return out.replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi, (m) => redactUrl(m));
+  // Punctuation closing a sentence or a parenthesis stays outside the URL it follows.
+  return out.replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi, (m) => {
+    const tail = /[).,;:]+$/.exec(m)?.[0] ?? "";
+    return redactUrl(m.slice(0, m.length - tail.length)) + tail;
+  });
 }
 
 const idOf = (kind: string, target: string) => `${kind}-${createHash("sha256").update(`${kind}\0${target}`).digest("hex").slice(0, 12)}`;
