@@ -262,6 +262,7 @@ export async function runWatchdog(configPath: string, opts: WatchdogOptions = {}
   } catch (err) {
     // Something escaped the tick's own catch: say so (notified, bounded below) before dying of it.
     crashed = err;
+    exitCode = 1; // the last-resort exit below must not report a crash as success
     log.event("error", { action: "watchdog-crashed", reason: (err as Error)?.stack ?? String(err) });
     throw err;
   } finally {
