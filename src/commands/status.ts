@@ -4,7 +4,8 @@ import { openFleetCached, type Ctx } from "./context.js";
 import type { Args } from "./table.js";
 import { phaseDone, readPhaseIndex, sequenceComplete } from "../state/phase.js";
 import { agentModel } from "../fleet/model.js";
-import { holderOf } from "../state/lock.js";
+import { deadHolderOf, holderOf } from "../state/lock.js";
+import { healthLine, watchdogHealth, type WatchdogHealth } from "./watchdog-health.js";
 import { readParked } from "../state/parked.js";
 import { watchdogLockFile } from "../state/paths.js";
 import { readWatchdogState } from "../state/watchdog-state.js";
@@ -60,6 +61,14 @@ export interface StatusReport {
     lastTickMs?: number;
     /** "session": in its tmux session; "detached": its tmux server died and it carried on outside tmux. */
     mode?: "session" | "detached";
+    /** ok (ticking or starting), stale (alive, heartbeat too old), dead (died without stopping), stopped. */
+    health: WatchdogHealth;
+    /** health is "stale": a live pid that supervises nothing. */
+    stale: boolean;
+    /** With health "dead": the pid named by the lock it left. */
+    deadPid?: number;
+    /** Seconds since its last sign of life: the heartbeat, or taking the lock when that is later. */
+    silentS?: number;
   };
 }
 
@@ -77,6 +86,16 @@ export async function collectStatus(ctx: Ctx): Promise<StatusReport> {
   const now = Date.now();
   const idx = readPhaseIndex(fleet);
   const fresh = wd.heartbeat !== undefined && wdRunning && now - wd.heartbeat < (fleet.watchdog.signal_interval * 3 + 15) * 1000;
+  const deadHolder = lockHolder ? undefined : deadHolderOf(watchdogLockFile(fleet));
+  const health = watchdogHealth({
+    now,
+    holder: lockHolder && { pid: lockHolder.pid, since: Date.parse(lockHolder.since) || 0 },
+    starting: wdStarting,
+    heartbeat: wd.heartbeat,
+    staleAfterMs: (fleet.watchdog.signal_interval * 3 + 15) * 1000,
+    deadHolder,
+    orphanSession: wdPane !== undefined && !wdRunning,
+  });
   const rows: StatusRow[] = fleet.agents.map((a) => {
     const pane = panes.get(a.session);
     const state = pane ? (pane.dead ? "exited" : "running") : a.enabled ? "stopped" : "disabled";
@@ -147,6 +166,10 @@ export async function collectStatus(ctx: Ctx): Promise<StatusReport> {
       configError: wdRunning ? wd.configError : undefined,
       lastTickMs: wd.lastTickMs,
       mode: wdRunning ? (wd.detachedSince !== undefined ? "detached" : "session") : undefined,
+      health: health.health,
+      stale: health.health === "stale",
+      deadPid: deadHolder?.pid,
+      silentS: health.silentS,
     },
   };
 }
@@ -168,12 +191,14 @@ export async function status(ctx: Ctx, json: boolean): Promise<number> {
     ctx.io.out(`phase ${p.id} [${p.index + 1}/${p.count}]${p.plan ? ` plan=${p.plan}` : ""} (${state})`);
   }
   const w = report.watchdog;
+  const loud = healthLine(w);
+  if (loud) ctx.io.out(loud);
   const disk = logDirLine(report);
   if (disk) ctx.io.out(disk);
   const acct = accountsLine(report.accounts);
   if (acct) ctx.io.out(acct);
   for (const l of notifyLines(report.notify)) ctx.io.out(l);
-  const wdState = w.running ? "running" : "stopped";
+  const wdState = w.health === "stale" || w.health === "dead" ? w.health.toUpperCase() : w.running ? "running" : "stopped";
   const wdDoing = w.running
     ? w.heartbeatAgeS !== undefined
       ? `heartbeat ${w.heartbeatAgeS}s ago${w.mode === "detached" ? "; outside tmux (its tmux server died; stop it with `agents down`)" : ""}${w.configError ? `; CONFIG ERROR (using last good): ${w.configError}` : ""}`

@@ -38,15 +38,9 @@ export function bootPlan(fleet: Fleet, running: ReadonlySet<string>, parked: Rea
   return steps;
 }
 
-export async function serviceRun(ctx: Ctx): Promise<number> {
+/** Start what the watchdog will not (services, unwatched agents), as `up` would but resuming. */
+export async function bootStart(ctx: Ctx): Promise<void> {
   const { fleet, tmux, io } = ctx;
-  // One watchdog per fleet: one `up` started already supervises. Exit 0, so a manager that
-  // restarts on failure does not loop; the next boot, with no other watchdog, runs it here.
-  const holder = holderOf(watchdogLockFile(fleet));
-  if (holder) {
-    io.out(`another watchdog (pid ${holder.pid}) already supervises this fleet; nothing to do`);
-    return 0;
-  }
   ensureLogDirs(fleet);
   if (fleet.loop.resume_phase === false && phaseIndexMissing(fleet)) writePhaseIndex(fleet, 0);
   const phase = readPhaseIndex(fleet);
@@ -68,6 +62,18 @@ export async function serviceRun(ctx: Ctx): Promise<number> {
     }
   }
   await Promise.all(deliveries);
+}
+
+export async function serviceRun(ctx: Ctx, watchdog: typeof runWatchdog = runWatchdog): Promise<number> {
+  const { fleet, io } = ctx;
+  // One watchdog per fleet: one `up` started already supervises. Exit 0, so a manager that
+  // restarts on failure does not loop; the next boot, with no other watchdog, runs it here.
+  const holder = holderOf(watchdogLockFile(fleet));
+  if (holder) {
+    io.out(`another watchdog (pid ${holder.pid}) already supervises this fleet; nothing to do`);
+    return 0;
+  }
+  await bootStart(ctx);
   io.out(`watchdog: supervising in the foreground (pid ${process.pid}); missing watched agents come back resumed per resume_on`);
-  return runWatchdog(fleet.configPath, {});
+  return watchdog(fleet.configPath, {});
 }

@@ -60,6 +60,23 @@ export function holderOf(file: string, legacy: string | undefined = legacyLockOf
   return liveHolder(file) ?? (legacy ? liveHolder(legacy) : undefined);
 }
 
+/**
+ * A lock record whose process is gone: a watchdog that died without releasing it (killed, or
+ * crashed past its cleanup). A clean stop removes the record, so this is what `status` calls dead.
+ */
+export function deadHolderOf(file: string, legacy: string | undefined = legacyLockOf(file)): LockInfo | undefined {
+  for (const place of [file, legacy]) {
+    if (!place) continue;
+    try {
+      const info = readLock(place);
+      if (info && !holderRunning(info)) return info;
+    } catch {
+      /* unreadable: no evidence either way */
+    }
+  }
+  return undefined;
+}
+
 /** Whether the process a lock record names still runs and is still that process (same start). */
 export function holderRunning(info: LockInfo): boolean {
   if (!alive(info.pid)) return false;

@@ -33,7 +33,7 @@ describe("the table", () => {
   test("verb names are unique, and every declaration is well formed", () => {
     const names = VERBS.map((v) => v.spec.name);
     expect(new Set(names).size).toBe(names.length);
-    expect(names).toEqual(["up", "down", "status", "logs", "why", "phase", "watchdog", "selftest", "classify", "init", "help"]);
+    expect(names).toEqual(["up", "down", "status", "logs", "why", "phase", "watchdog", "notify", "selftest", "classify", "service", "init", "help"]);
     for (const { spec: s } of VERBS) {
       const shorts = Object.values(s.options).flatMap((o) => (o.short ? [o.short] : []));
       expect(new Set([...shorts, "h"]).size, s.name).toBe(shorts.length + 1);
@@ -59,7 +59,7 @@ describe("the table", () => {
 
   test("--config is taken by exactly the verbs that read a config", () => {
     const withConfig = VERBS.filter((v) => "config" in v.spec.options).map((v) => v.spec.name);
-    expect(withConfig).toEqual(["up", "down", "status", "logs", "why", "phase", "watchdog", "classify"]);
+    expect(withConfig).toEqual(["up", "down", "status", "logs", "why", "phase", "watchdog", "notify", "classify", "service"]);
   });
 });
 
@@ -74,7 +74,7 @@ describe("help is generated from the table", () => {
       for (const [name, o] of Object.entries(s.options)) {
         const value = o.type === "string" ? [name === "lines" ? "3" : "x"] : [];
         const required = Object.entries(s.options).flatMap(([n, r]) => (r.type === "string" && r.required && n !== name ? [`--${n}`, "x"] : []));
-        const positionals = s.positionals.filter((p) => p.required).map(() => "x");
+        const positionals = s.positionals.filter((p) => p.required).map((p) => p.choices?.[0] ?? "x");
         expect(() => parseVerbArgs(s, [...positionals, ...required, `--${name}`, ...value]), `${s.name} --${name}`).not.toThrow();
       }
     }

@@ -1,0 +1,103 @@
+// What `agents service run` starts itself after a reboot (no tmux server, state on disk): services
+// and unwatched agents, these resuming their pinned conversation as a heal of a missing session
+// would; watched agents are the watchdog's (it heals them as "missing", resuming per resume_on).
+import { writeFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { bootPlan, bootStart, serviceRun } from "../../src/service/boot.js";
+import { holderOf } from "../../src/state/lock.js";
+import { park } from "../../src/state/parked.js";
+import { ensureLogDirs, resumeIdFile, watchdogLockFile } from "../../src/state/paths.js";
+import { Tmux } from "../../src/tmux/tmux.js";
+import { FakeTmux } from "../helpers/fake-tmux.js";
+import { BASE, fleetFrom } from "../watchdog/helpers.js";
+
+const TOML = `${BASE}
+[backend.resumer]
+preset = "demo"
+supports_resume = true
+
+[[agent]]
+name = "w"
+backend = "resumer"
+watch = "heal"
+[[agent]]
+name = "u"
+backend = "resumer"
+[[agent]]
+name = "fresh"
+backend = "resumer"
+resume_on = []
+[[agent]]
+name = "p"
+[[agent]]
+name = "off"
+enabled = false
+[[service]]
+name = "svc"
+command = "sleep 1000"
+`;
+
+function rig() {
+  const fleet = fleetFrom(TOML);
+  ensureLogDirs(fleet);
+  for (const a of ["w", "u", "fresh"]) writeFileSync(resumeIdFile(fleet, a), `conv-${a}\n`);
+  park(fleet, "p", "3 restarts in 600s");
+  const fake = new FakeTmux();
+  const out: string[] = [];
+  const ctx = { fleet, tmux: new Tmux({ transport: fake }), io: { out: (l: string) => out.push(l), err: () => {} }, say: (l: string) => out.push(l) };
+  return { fleet, fake, ctx, out };
+}
+
+describe("boot plan", () => {
+  it("starts services and unwatched agents (resuming on resume_on's \"missing\"), skips parked, leaves watched ones to the watchdog", () => {
+    const { fleet } = rig();
+    expect(bootPlan(fleet, new Set(), new Set(["p"]), false)).toEqual([
+      { kind: "agent", name: "u", resume: true },
+      { kind: "agent", name: "fresh", resume: false },
+      { kind: "skip", name: "p", why: "parked (`agents up p` starts it)" },
+      { kind: "service", name: "svc" },
+    ]);
+    // What already runs (a restart of the service, not a boot) is left alone.
+    expect(bootPlan(fleet, new Set(["t-u", "t-fresh", "t-svc"]), new Set(), false)).toEqual([{ kind: "agent", name: "p", resume: true }]);
+  });
+});
+
+describe("boot start after a reboot", () => {
+  it("the unwatched agent's start command carries its pinned id; resume_on = [] starts fresh", async () => {
+    const { fake, ctx, out } = rig();
+    await bootStart(ctx);
+    expect([...fake.sessions.keys()].sort()).toEqual(["t-fresh", "t-svc", "t-u"]);
+    expect(fake.get("t-u").startCommand).toContain("--resume 'conv-u'");
+    expect(fake.get("t-fresh").startCommand).not.toContain("--resume");
+    expect(fake.get("t-svc").startCommand).toContain("sleep 1000");
+    expect(out).toContain("p: not started: parked (`agents up p` starts it)");
+    expect(out.find((l) => l.startsWith("u: started"))).toMatch(/conversation resumed conv-u/);
+  });
+
+  it("with another watchdog holding the lock it does nothing and exits 0 (no restart loop)", async () => {
+    const { fleet, fake, ctx, out } = rig();
+    // This test process is a live holder.
+    const { watchdogLock } = await import("../../src/state/lock.js");
+    const lock = watchdogLock(fleet);
+    lock.acquire();
+    try {
+      expect(holderOf(watchdogLockFile(fleet))?.pid).toBe(process.pid);
+      let ran = false;
+      const code = await serviceRun(ctx, async () => ((ran = true), 0));
+      expect(code).toBe(0);
+      expect(ran).toBe(false);
+      expect(fake.sessions.size).toBe(0);
+      expect(out).toEqual([`another watchdog (pid ${process.pid}) already supervises this fleet; nothing to do`]);
+    } finally {
+      lock.release();
+    }
+  });
+
+  it("without one it boots, then hands over to the watchdog with the fleet's config", async () => {
+    const { fleet, fake, ctx } = rig();
+    const seen: string[] = [];
+    expect(await serviceRun(ctx, async (config) => (seen.push(config), 0))).toBe(0);
+    expect(seen).toEqual([fleet.configPath]);
+    expect(fake.sessions.has("t-u")).toBe(true);
+  });
+});
