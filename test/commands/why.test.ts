@@ -25,7 +25,7 @@ function setup() {
   state.heartbeat = now;
   state.agents.a = { lastActive: now, restarts: [now - 60_000], status: { state: "restarting", reason: "fatal: FATAL: boom", since: now - 60_000 } };
   writeWatchdogState(fleet, state);
-  const events = [
+  const events: Record<string, unknown>[] = [
     ...Array.from({ length: WHY_EVENTS + 5 }, (_, i) => ({ level: 30, time: new Date(now - 600_000 + i).toISOString(), agent: "a", action: "pinged", reason: `ping ${i}`, tries: 1 })),
     { level: 30, time: new Date(now - 61_000).toISOString(), agent: "a-b", action: "started", reason: "not a's" },
     { level: 40, time: new Date(now - 60_000).toISOString(), agent: "a", action: "restarted", reason: "fatal: FATAL: boom", record: "RECORD", detail: "demo, persistent" },
