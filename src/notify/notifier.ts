@@ -8,7 +8,7 @@ import type { Fleet } from "../config/load.js";
 import { ConditionReport, nullEventLog, type EventFields, type EventLog } from "../log.js";
 import { readNotifyState, writeNotifyState, type NotifyState, type PendingDelivery, type SinkHealth } from "../state/notify-state.js";
 import { fleetName, renderPayload, toNotification, type Notification } from "./events.js";
-import { MAX_PENDING_AGE_MS, MAX_PENDING_PER_SINK, backoffMs, dedup, sinksOf, wants, type SinkSpec } from "./policy.js";
+import { MAX_PENDING_AGE_MS, MAX_PENDING_PER_SINK, backoffMs, dedup, redactText, sinksOf, wants, type SinkSpec } from "./policy.js";
 import { send as sendToSink, type SendResult } from "./sinks.js";
 import { DigestSchedule } from "./digest.js";
 
@@ -178,6 +178,8 @@ export class Notifier {
       this.health.set(s.id, { sink: s.label, ok: true, failures: 0, since: h && !h.ok ? new Date(now).toISOString() : (h?.since ?? new Date(now).toISOString()), pending: 0, nextAt: 0 });
       return;
     }
+    // Sinks redact their own errors; this holds for any sender, so nothing secret reaches a log.
+    r = { ok: false, error: redactText(r.error, [s.target]) };
     const failures = h && !h.ok ? h.failures + 1 : 1;
     if (failures === 1) {
       this.log.event("warn", { action: "notify-failed", sink: s.label, reason: `${s.label}: ${r.error}; retrying with backoff` });
