@@ -61,4 +61,24 @@ describe("agents why on a real fleet", () => {
     expect(unknown.stderr.trim().split("\n")).toHaveLength(1);
     expect(unknown.stderr).toContain('no agent named "nobody"');
   });
+
+  it("an agent whose session vanished: the record has no pane and the session log's last words", async () => {
+    const fleet = fleets.set(new TestFleet(TOML));
+    fleet.watchdog();
+    const first = await waitFor("a started", () => fleet.pid("t-a"));
+    const unique = `LAST-WORDS-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
+    await fleet.type("t-a", `/limit ${unique}`);
+    await waitFor("the unique line on screen", async () => (await fleet.screen("t-a")).includes(`\n${unique}`));
+    await fleet.type("t-a", "/exit 3"); // no remain-on-exit: the session goes with the process
+    const ev = await waitFor("heal", () =>
+      fleet.eventsFor("a", "restarted").find((e) => e.reason === "session missing" && typeof e.record === "string"),
+    );
+    expect(await waitFor("a back", async () => ((await fleet.pid("t-a")) !== first ? true : undefined))).toBe(true);
+    const json = await fleet.cli(["why", "a", "--json"]);
+    const report = JSON.parse(json.stdout) as { record: { name: string; pane: unknown; screen: string[]; sessionLog: { lines: string[] } | null } };
+    expect(report.record.name).toBe(ev.record);
+    expect(report.record.pane).toBeNull();
+    expect(report.record.screen).toEqual([]);
+    expect(report.record.sessionLog?.lines).toContain(unique);
+  });
 });
