@@ -343,6 +343,8 @@ export const watchdogSchema = z.strictObject({
   account_resume_gap: seconds.default(30),
   /** Forensic records (the screen before a kill, restart or park) kept per agent, the newest. */
   records_keep: z.number().int().min(1, "must be at least 1").max(RECORDS_KEEP_MAX, `must be at most ${RECORDS_KEEP_MAX}`).default(20),
+  /** Read panes over one tmux control-mode client (no process per read); false: a tmux process per read. */
+  control_client: z.boolean().default(true),
 });
 export type WatchdogSettings = z.infer<typeof watchdogSchema>;
 

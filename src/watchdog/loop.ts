@@ -5,7 +5,6 @@ import path from "node:path";
 import chokidar, { type FSWatcher } from "chokidar";
 import cron, { type ScheduledTask } from "node-cron";
 import { loadConfig } from "../config/load.js";
-import { Tmux } from "../tmux/tmux.js";
 import { ConditionReport, createEventLog, type EventLog } from "../log.js";
 import { ensureRuntimeDir, fallbackEventsFile, watchdogEventsFile } from "../state/paths.js";
 import { loadWatchdogState, writeWatchdogState } from "../state/watchdog-state.js";
@@ -19,6 +18,10 @@ import { act, type Actor } from "./act.js";
 import { LogRotator } from "./log-rotator.js";
 import type { Deadline } from "./types.js";
 import { onHangup } from "./hangup.js";
+import { watchdogTmux } from "./control-session.js";
+import { ChangeFeed } from "./change-feed.js";
+import { handoffRefPaths } from "./handoff-refs.js";
+import { sessionLogFile } from "../state/paths.js";
 import { Notifier } from "../notify/notifier.js";
 
 export interface WatchdogOptions {
@@ -36,6 +39,11 @@ function mtimeOf(file: string): number {
     return 0;
   }
 }
+
+/** Events within this of the first one are one wake-up (a storm of file events costs one tick). */
+export const WAKE_DEBOUNCE_MS = 150;
+/** Wake-ups start a tick at most this often: a fleet whose panes settle all the time ticks ~1/s. */
+export const WAKE_MIN_GAP_MS = 1_000;
 
 /** Node's timers overflow past 2^31-1 ms (and then fire at once): never ask for more. */
 const MAX_TIMER_MS = 2_147_483_647;
@@ -55,7 +63,14 @@ export function sleepMs(untilSignalTick: number, deadline: Deadline | undefined,
 export async function runWatchdog(configPath: string, opts: WatchdogOptions = {}): Promise<number> {
   let fleet = loadConfig(configPath);
   let configMtime = mtimeOf(fleet.configPath);
-  const tmux = new Tmux({ socket: fleet.tmuxSocket });
+  // Per-tick reads over one control-mode client (control-session.ts); sessions coming or going
+  // (a pane died, a session was killed) wake the loop at once.
+  const { tmux } = watchdogTmux(fleet, {
+    onTopology: () => poke(),
+    onSwitch: (mode, reason) => log.event(mode === "control" ? "info" : "warn", { action: mode === "control" ? "tmux-control" : "tmux-spawn", reason }),
+  }, !opts.once);
+  // Panes' writes to their session logs (change-feed.ts): one that settles wakes the loop to read it.
+  const feed = new ChangeFeed({ onSettled: () => poke() });
   // In the runtime dir, not log_dir: deleting log_dir must not let a second watchdog start.
   const lock = watchdogLock(fleet);
   lock.acquire();
@@ -82,7 +97,7 @@ export async function runWatchdog(configPath: string, opts: WatchdogOptions = {}
   const startedAt = Date.now();
   // The handoff repo is read in the background; news from it wakes the loop (poke is set below).
   const gitReader = new GitReader({ event: (level, action, reason) => log.event(level, { action, reason }), onNews: () => poke() });
-  const observer = new Observer(tmux, gitReader);
+  const observer = new Observer(tmux, gitReader, feed);
   const actor: Actor = { fleet, tmux, log, observer, inFlight: new Set(), pinging: new Set() };
   const cronDue = new Set<string>();
   let cronTasks: ScheduledTask[] = [];
@@ -93,7 +108,14 @@ export async function runWatchdog(configPath: string, opts: WatchdogOptions = {}
   let lastConfigError: string | undefined;
   const traceTicks = process.env.AGENTS_TICK_EVENTS === "1";
 
-  const poke = () => wakeUp?.();
+  /** Something happened since the last tick started (an event during a tick is kept for the sleep). */
+  let woken = false;
+  /** The handoff refs moved: the next tick reads the repo at once. */
+  let gitDue = false;
+  const poke = () => {
+    woken = true;
+    wakeUp?.();
+  };
 
   const scheduleCrons = () => {
     for (const t of cronTasks) void t.destroy();
@@ -109,14 +131,17 @@ export async function runWatchdog(configPath: string, opts: WatchdogOptions = {}
   let phaseIndex = readPhaseIndex(fleet);
   let watchedKey = "";
   const watchFiles = async () => {
-    const paths = [fleet.configPath, ...phaseWatchPaths(fleet, fleet.loop.phases[phaseIndex])];
+    const refs = new Set(fleet.loop.handoff && fleet.agents.some((a) => a.enabled && a.kind === "loop") ? await handoffRefPaths(fleet) : []);
+    const paths = [fleet.configPath, ...phaseWatchPaths(fleet, fleet.loop.phases[phaseIndex]), ...refs];
     const key = paths.join("\0");
     if (key === watchedKey) return;
     watchedKey = key;
     await watcher?.close();
     watcher = chokidar.watch(paths, { ignoreInitial: true, awaitWriteFinish: false });
     watcher.on("all", (_event, file) => {
-      if (path.resolve(file) !== fleet.configPath) heavyRequested = true;
+      const f = path.resolve(file);
+      if (refs.has(f)) gitDue = true;
+      else if (f !== fleet.configPath) heavyRequested = true;
       poke();
     });
   };
@@ -205,7 +230,19 @@ export async function runWatchdog(configPath: string, opts: WatchdogOptions = {}
         heavyRequested = false;
         if (heavy) lastHeavy = tickStart;
         const now = Date.now();
-        const snap = await observer.observe(fleet, state, { now, heavy, cronDue: new Set(cronDue), awaitGit: opts.once });
+        if (!opts.once) {
+          const logs = new Map(fleet.agents.filter((a) => a.enabled).map((a) => [a.session, sessionLogFile(fleet, a.session)]));
+          const watchError = feed.track(fleet.logDir, logs);
+          if (watchError) log.event("warn", { action: "log-watch-failed", reason: `${watchError}; panes are read on tmux's activity alone` });
+        }
+        const gitNow = gitDue;
+        gitDue = false;
+        const snap = await observer.observe(fleet, state, { now, heavy, cronDue: new Set(cronDue), awaitGit: opts.once, gitNow });
+        // observe makes a tick heavy when an agent newly died, vanished or shows a fatal screen.
+        if (snap.heavy && !heavy) {
+          heavy = true;
+          lastHeavy = tickStart;
+        }
         const decision = decide(fleet, snap, state);
         deadline = decision.deadline;
         for (const a of decision.actions) if (a.type === "ping" && a.purpose === "wake") cronDue.delete(a.agent);
@@ -246,18 +283,28 @@ export async function runWatchdog(configPath: string, opts: WatchdogOptions = {}
       if (held.state === "unverifiable") lockChecks.failed(held.error, "checking the watchdog lock");
       else lockChecks.ok("checking the watchdog lock");
       if (traceTicks) {
-        log.event("info", { action: "tick", reason: heavy ? "heavy" : "signal", ms: tickMs, captures: observer.lastCaptures, next: deadline?.reason });
+        log.event("info", { action: "tick", reason: heavy ? "heavy" : "signal", ms: tickMs, captures: observer.lastCaptures, deferred: observer.lastDeferred, next: deadline?.reason });
       }
       if (opts.once) break;
       const wait = sleepMs(fleet.watchdog.signal_interval * 1000 - (Date.now() - tickStart), deadline, Date.now());
+      // A wake-up ticks once the storm it starts has had WAKE_DEBOUNCE_MS, at most every WAKE_MIN_GAP_MS.
+      const wakeDelay = () => (stopping ? 0 : Math.max(WAKE_DEBOUNCE_MS, tickStart + WAKE_MIN_GAP_MS - Date.now()));
+      const until = Date.now() + wait;
       await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, wait);
+        let t = setTimeout(resolve, woken ? Math.min(wait, wakeDelay()) : wait);
         wakeUp = () => {
           clearTimeout(t);
-          resolve();
+          t = setTimeout(resolve, Math.min(Math.max(0, until - Date.now()), wakeDelay()));
+          // Later events of the storm ride on this timer; only a stop cuts it short.
+          wakeUp = () => {
+            if (!stopping) return;
+            clearTimeout(t);
+            resolve();
+          };
         };
       });
       wakeUp = undefined;
+      woken = false;
     }
   } catch (err) {
     // Something escaped the tick's own catch: say so (notified, bounded below) before dying of it.
@@ -271,6 +318,7 @@ export async function runWatchdog(configPath: string, opts: WatchdogOptions = {}
     await Promise.allSettled([...actor.inFlight]);
     for (const t of cronTasks) void t.destroy();
     await watcher?.close();
+    feed.close();
     tmux.close();
     lock.release();
     log.event("info", {

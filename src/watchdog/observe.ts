@@ -11,6 +11,7 @@ import { readParked } from "../state/parked.js";
 import { onCompleteTriggered, phaseDone, readPhaseIndex, sequenceComplete } from "../state/phase.js";
 import { GitReader } from "./git-reader.js";
 import { SignalReader } from "./signal-reader.js";
+import { captureDue } from "./change-feed.js";
 import type { SignalReading } from "../signals/types.js";
 import type { GitReading, ScreenReading, Snapshot, WatchdogState } from "./types.js";
 
@@ -19,6 +20,14 @@ interface CacheEntry {
   reading: ScreenReading;
   /** Of the captured text: decide counts a changed screen as activity whatever the regexes say. */
   hash: string;
+  pid: number;
+  command: string;
+}
+
+/** Who knows when a pane last printed (change-feed.ts); undefined: nobody, capture on tmux's word. */
+export interface WriteClock {
+  readonly watching: boolean;
+  lastWriteOf(session: string): number | undefined;
 }
 
 export interface ObserveOptions {
@@ -27,6 +36,10 @@ export interface ObserveOptions {
   cronDue: Set<string>;
   /** Wait for the handoff reading this tick asks for (`--once`: one tick, so it must see it). */
   awaitGit?: boolean;
+  /** The handoff refs moved (a file event): read the repo now, whatever the last reading's age. */
+  gitNow?: boolean;
+  /** false: a newly dead, missing or fatal agent does not make the tick heavy (default: it does). */
+  escalate?: boolean;
 }
 
 export class Observer {
@@ -34,10 +47,15 @@ export class Observer {
   readonly signals = new SignalReader();
   /** How many pane captures the last observe() made (benchmarks and tests read this). */
   lastCaptures = 0;
+  /** How many changed panes the last observe() did not capture because their output still flows. */
+  lastDeferred = 0;
+  /** Agents (by session) that needed healing at the last observe: a new one makes a tick heavy. */
+  private needHeal = new Set<string>();
 
   constructor(
     private readonly tmux: Tmux,
     readonly git: GitReader = new GitReader(),
+    private readonly writes?: WriteClock,
   ) {}
 
   /** Stop the background handoff reader (a reading in flight is killed). */
@@ -54,11 +72,18 @@ export class Observer {
     const key = `${pane.pid}|${pane.activity}|${pane.title}|${pane.command}|${pane.dead}`;
     const hit = this.cache.get(agent.session);
     if (hit && hit.key === key && hit.reading.capturedAt >= (pane.activity + 1) * 1000) return hit;
+    // Output still flowing into the pane's log is activity by itself: keep the last reading and
+    // show decide a moved screen; the text is read once it settles (or every FLOW_CAPTURE_MS).
+    const lastWrite = this.writes?.watching ? this.writes.lastWriteOf(agent.session) : undefined;
+    if (hit && !pane.dead && hit.pid === pane.pid && hit.command === pane.command && !captureDue(now, lastWrite, hit.reading.capturedAt)) {
+      this.lastDeferred++;
+      return { ...hit, hash: `${hit.hash}~${key}` };
+    }
     const text = await this.tmux.capture(agent.session);
     this.lastCaptures++;
     if (text === undefined) return undefined;
     const reading = readScreen(agent.backend, pane, text, now);
-    const entry = { key, reading, hash: createHash("sha1").update(text).digest("base64") };
+    const entry = { key, reading, hash: createHash("sha1").update(text).digest("base64"), pid: pane.pid, command: pane.command };
     this.cache.set(agent.session, entry);
     return entry;
   }
@@ -68,8 +93,10 @@ export class Observer {
   }
 
   async observe(fleet: Fleet, state: WatchdogState, opts: ObserveOptions): Promise<Snapshot> {
-    const { now, heavy } = opts;
+    const { now } = opts;
+    let heavy = opts.heavy;
     this.lastCaptures = 0;
+    this.lastDeferred = 0;
     const all = await this.tmux.listPanes();
     const panes = new Map(all.map((p) => [p.session, p]));
     const complete = sequenceComplete(fleet);
@@ -102,6 +129,22 @@ export class Observer {
     for (const session of this.cache.keys()) if (!panes.has(session)) this.cache.delete(session);
     this.signals.keep(new Set(fleet.agents.map((a) => a.name)));
 
+    // A pane that newly died, vanished or shows a fatal screen makes this tick heavy, so it is
+    // healed now rather than at the next heavy tick (minutes away): reactions ride on wake-ups.
+    const needHeal = new Set(
+      fleet.agents
+        .filter((a) => a.enabled && a.watch !== "none")
+        .filter((a) => {
+          const pane = panes.get(a.session);
+          const state = screens.get(a.session)?.state;
+          return !pane || pane.dead || state === "fatal" || state === "exited";
+        })
+        .map((a) => a.session),
+    );
+    const escalate = [...needHeal].some((s) => !this.needHeal.has(s));
+    this.needHeal = needHeal;
+    if (escalate && opts.escalate !== false) heavy = true;
+
     const index = readPhaseIndex(fleet);
     const phase = {
       index,
@@ -114,7 +157,7 @@ export class Observer {
     let git: GitReading | undefined;
     if (fleet.loop.handoff && hasLoops) {
       // Heavy ticks always ask; others at most once per signal interval (deadline wakes are frequent).
-      this.git.request(fleet, state.handoff.sha, { force: heavy, minGapMs: fleet.watchdog.signal_interval * 1000 });
+      this.git.request(fleet, state.handoff.sha, { force: heavy || !!opts.gitNow, minGapMs: fleet.watchdog.signal_interval * 1000 });
       if (opts.awaitGit) await this.git.settled();
       git = this.git.reading(state.handoff.sha);
     }

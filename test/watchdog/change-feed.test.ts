@@ -1,0 +1,49 @@
+import { describe, expect, it } from "vitest";
+import { captureDue, FLOW_CAPTURE_MS, SETTLE_MS, settled } from "../../src/watchdog/change-feed.js";
+import { localOriginPath } from "../../src/watchdog/handoff-refs.js";
+
+const NOW = 1_000_000;
+
+describe("captureDue", () => {
+  it.each<[string, number | undefined, number | undefined, boolean]>([
+    ["no write seen: tmux's word decides", undefined, NOW - 10, true],
+    ["never captured", NOW - 10, undefined, true],
+    ["settled", NOW - SETTLE_MS, NOW - 100, true],
+    ["still flowing, captured a moment ago", NOW - 50, NOW - 1_000, false],
+    ["still flowing, captured just under the flow bound", NOW - 50, NOW - FLOW_CAPTURE_MS + 1, false],
+    ["still flowing, but not read for the flow bound", NOW - 50, NOW - FLOW_CAPTURE_MS, true],
+    ["quiet a moment less than the settle time", NOW - SETTLE_MS + 1, NOW - 200, false],
+  ])("%s", (_what, lastWrite, capturedAt, due) => {
+    expect(captureDue(NOW, lastWrite, capturedAt)).toBe(due);
+  });
+});
+
+describe("settled", () => {
+  it("returns the quiet panes and when the first busy one can settle", () => {
+    const dirty = new Map([
+      ["a", NOW - SETTLE_MS - 5],
+      ["b", NOW - 100],
+      ["c", NOW - 300],
+      ["d", NOW - SETTLE_MS],
+    ]);
+    expect(settled(NOW, dirty)).toEqual({ due: ["a", "d"], nextAt: NOW - 300 + SETTLE_MS });
+  });
+
+  it("has nothing to look at again when everything settled", () => {
+    expect(settled(NOW, new Map([["a", NOW - 5_000]]))).toEqual({ due: ["a"], nextAt: undefined });
+    expect(settled(NOW, new Map())).toEqual({ due: [], nextAt: undefined });
+  });
+});
+
+describe("localOriginPath", () => {
+  it.each<[string, string | undefined]>([
+    ["/srv/git/origin.git", "/srv/git/origin.git"],
+    ["../origin", "/work/origin"],
+    ["file:///srv/o.git", "/srv/o.git"],
+    ["git@github.com:me/repo.git", undefined],
+    ["https://github.com/me/repo.git", undefined],
+    ["ssh://host/repo", undefined],
+  ])("%s → %s", (url, want) => {
+    expect(localOriginPath(url, "/work/repo")).toBe(want);
+  });
+});
