@@ -59,8 +59,11 @@ export interface StatusReport {
     pid?: number;
     configError?: string;
     lastTickMs?: number;
-    /** "session": in its tmux session; "detached": its tmux server died and it carried on outside tmux. */
-    mode?: "session" | "detached";
+    /**
+     * "session": in its tmux session; "detached": its tmux server died and it carried on outside
+     * tmux; "foreground": started outside tmux (`agents service run`, or `agents watchdog` by hand).
+     */
+    mode?: "session" | "detached" | "foreground";
     /** ok (ticking or starting), stale (alive, heartbeat too old), dead (died without stopping), stopped. */
     health: WatchdogHealth;
     /** health is "stale": a live pid that supervises nothing. */
@@ -165,7 +168,7 @@ export async function collectStatus(ctx: Ctx): Promise<StatusReport> {
       pid: lockHolder?.pid,
       configError: wdRunning ? wd.configError : undefined,
       lastTickMs: wd.lastTickMs,
-      mode: wdRunning ? (wd.detachedSince !== undefined ? "detached" : "session") : undefined,
+      mode: wdRunning ? (wd.detachedSince !== undefined ? "detached" : wdPane ? "session" : "foreground") : undefined,
       health: health.health,
       stale: health.health === "stale",
       deadPid: deadHolder?.pid,
@@ -201,7 +204,7 @@ export async function status(ctx: Ctx, json: boolean): Promise<number> {
   const wdState = w.health === "stale" || w.health === "dead" ? w.health.toUpperCase() : w.running ? "running" : "stopped";
   const wdDoing = w.running
     ? w.heartbeatAgeS !== undefined
-      ? `heartbeat ${w.heartbeatAgeS}s ago${w.mode === "detached" ? "; outside tmux (its tmux server died; stop it with `agents down`)" : ""}${w.configError ? `; CONFIG ERROR (using last good): ${w.configError}` : ""}`
+      ? `heartbeat ${w.heartbeatAgeS}s ago${w.mode === "detached" ? "; outside tmux (its tmux server died; stop it with `agents down`)" : w.mode === "foreground" ? "; outside tmux (the service, or `agents watchdog`)" : ""}${w.configError ? `; CONFIG ERROR (using last good): ${w.configError}` : ""}`
       : "starting"
     : "";
   // COST and CTX only when some agent's record reports them (a fleet without taps keeps its table).

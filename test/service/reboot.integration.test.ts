@@ -96,8 +96,8 @@ describe("a fleet after a reboot", () => {
       expect(String(heal?.detail)).toContain("conversation resumed conv-w");
 
       // status sees the service's watchdog; down stops it, and the service exits 0 (not restarted).
-      const st = JSON.parse((await f.cli(["status", "--json"])).stdout) as { watchdog: { running: boolean; pid: number; health?: string } };
-      expect(st.watchdog).toMatchObject({ running: true, pid: child.pid, health: "ok" });
+      const st = JSON.parse((await f.cli(["status", "--json"])).stdout) as { watchdog: { running: boolean; pid: number; health?: string; mode?: string } };
+      expect(st.watchdog).toMatchObject({ running: true, pid: child.pid, health: "ok", stale: false, mode: "foreground" });
       const down = await f.cli(["down"]);
       expect(down.stdout).toContain(`watchdog: stopped (pid ${child.pid})`);
       const r = await child;
