@@ -14,7 +14,7 @@ export async function run(inv: Args<"notify">): Promise<number> {
     throw new UserError(`${fleet.configPath}: notify: no sinks configured (set webhook, ntfy, command or desktop in [notify])`);
   }
   const payload = renderPayload(fleetName(fleet), { event: "test", agent: null, reason: "sent by `agents notify test`", record: null }, Date.now());
-  const results = await Promise.all(sinks.map((s) => send(s, payload)));
+  const results = await Promise.all(sinks.map((s) => send(s, payload, { cwd: fleet.projectDir })));
   let failed = 0;
   sinks.forEach((s, i) => {
     const r = results[i]!;

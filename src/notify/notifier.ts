@@ -43,7 +43,7 @@ export class Notifier {
 
   constructor(private readonly opts: NotifierOptions) {
     this.now = opts.now ?? Date.now;
-    this.deliver = opts.send ?? ((s, p) => sendToSink(s, p));
+    this.deliver = opts.send ?? ((s, p) => sendToSink(s, p, { cwd: opts.fleet().projectDir }));
   }
 
   private sinks(): SinkSpec[] {

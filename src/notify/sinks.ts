@@ -33,7 +33,14 @@ export function onPath(cmd: string, env: NodeJS.ProcessEnv = process.env): boole
   return false;
 }
 
-export async function send(sink: SinkSpec, p: NotifyPayload, timeoutMs = SEND_TIMEOUT_MS): Promise<SendResult> {
+export interface SendOptions {
+  timeoutMs?: number;
+  /** Where a command sink runs: the project dir, so relative paths in it mean the same everywhere. */
+  cwd?: string;
+}
+
+export async function send(sink: SinkSpec, p: NotifyPayload, opts: SendOptions = {}): Promise<SendResult> {
+  const timeoutMs = opts.timeoutMs ?? SEND_TIMEOUT_MS;
   try {
     switch (sink.kind) {
       case "webhook":
@@ -48,7 +55,7 @@ export async function send(sink: SinkSpec, p: NotifyPayload, timeoutMs = SEND_TI
         return { ok: true };
       case "command": {
         // Its own process group: a hung command is killed whole at the timeout (proc/run.ts).
-        const r = await runBounded("sh", ["-c", sink.target], { input: JSON.stringify(p) + "\n", timeoutMs });
+        const r = await runBounded("sh", ["-c", sink.target], { input: JSON.stringify(p) + "\n", timeoutMs, cwd: opts.cwd });
         if (r.code === 0) return { ok: true };
         const why = r.timedOut ? `timed out after ${timeoutMs / 1000}s` : r.error ?? `exit ${r.code}`;
         const tail = r.stderr.trim().split("\n").pop();
