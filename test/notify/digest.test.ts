@@ -28,3 +28,18 @@ describe("digestReason", () => {
     expect(digestReason([], T, T + 12 * 3600_000, {})).toBe("last 12h: restarts: none; limit holds: none");
   });
 });
+
+describe("the digest schedule", () => {
+  it("sends a digest event on its cron, whatever `events` says", async () => {
+    const { Notifier } = await import("../../src/notify/notifier.js");
+    const { MINIMAL, project } = await import("../helpers/project.js");
+    const fleet = project(`${MINIMAL}[notify]\ncommand = "cat"\nevents = ["parked"]\ndigest = "* * * * * *"\n`).load();
+    const sent: { event: string; reason: string }[] = [];
+    const n = new Notifier({ fleet: () => fleet, send: async (_s, p) => (sent.push(p), { ok: true }) });
+    n.start({ event() {}, flush() {} });
+    const deadline = Date.now() + 5000;
+    while (!sent.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await n.stop();
+    expect(sent[0]).toMatchObject({ event: "digest", reason: expect.stringMatching(/^last 24h: restarts: none; limit holds: none$/) });
+  });
+});
