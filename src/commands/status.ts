@@ -232,7 +232,7 @@ const LOG_DIR_WORDS: Record<Exclude<LogDirHealth["state"], "ok">, [string, strin
 };
 
 /** The loud line about an unhealthy log_dir (none when ok, or missing before anything ever ran). */
-export function logDirLine(report: Pick<StatusReport, "logDir" | "rows" | "watchdog">): string | undefined {
+export function logDirLine(report: Pick<StatusReport, "logDir" | "rows"> & { watchdog: Pick<StatusReport["watchdog"], "running"> }): string | undefined {
   const { state, path, detail } = report.logDir;
   if (state === "ok") return undefined;
   const anythingUp = report.watchdog.running || report.rows.some((r) => r.state === "running" || r.state === "exited");
