@@ -1,0 +1,95 @@
+// Issue 13 part 3: with the default 30 s signal tick (and 5 min heavy tick), what the watchdog
+// reacts to is acted on within seconds, woken by events rather than by a shorter tick: a usage-limit
+// banner and a fatal line (the pane's log settles), and a pane that dies (the control client's
+// session notifications). With its control client killed the watchdog goes on (plain processes).
+import { describe, expect, it } from "vitest";
+import { TestFleet, baseToml, sleep, useTestFleet, waitFor } from "./harness.js";
+
+/** Generous: the design target is ~2 s; a loaded 2-core machine gets the rest. */
+const BOUND_MS = 8_000;
+
+const TOML = `${baseToml({ watchdog: { signal_interval: 30, heavy_interval: 300, restart_backoff: 0, limit_reset_slack: 0 } })}
+[backend.demo]
+limit_re = "hit your (weekly|usage) limit"
+fatal_re = "FATAL:"
+
+[[agent]]
+name = "a"
+watch = "heal+stall"
+prompt = "go"
+`;
+
+const fleets = useTestFleet();
+
+/** The banner of ../shared/captures/claude/usage_limit-event.txt, resetting tomorrow. */
+function weeklyBanner(): string {
+  const d = new Date(Date.now() + 86400_000);
+  const month = d.toLocaleString("en-US", { month: "short", timeZone: "UTC" });
+  return `⎿  You've hit your weekly limit · resets ${month} ${d.getUTCDate()}, 1:18am (UTC)`;
+}
+
+/** How long after `since` the first matching event was written. */
+async function latency(fleet: TestFleet, since: number, find: () => Record<string, unknown> | undefined): Promise<number> {
+  const ev = await waitFor("the reaction", find, 20_000, 100);
+  return Date.parse(String(ev.time)) - since;
+}
+
+/** Started and past its start-up ticks, so the next reaction can only come from an event. */
+async function settledFleet(): Promise<TestFleet> {
+  const fleet = fleets.set(new TestFleet(TOML));
+  fleet.watchdog();
+  await waitFor("a started", () => fleet.pid("t-a"));
+  await waitFor("working", async () => (await fleet.screen("t-a")).includes("working..."));
+  await waitFor("the control client", () => fleet.events().find((e) => e.action === "tmux-control"));
+  await sleep(1_500);
+  return fleet;
+}
+
+const after = (fleet: TestFleet, action: string, since: number) => () =>
+  fleet.eventsFor("a", action).find((e) => Date.parse(String(e.time)) >= since);
+
+describe("event-driven reactions at signal_interval = 30", () => {
+  it("holds on a usage-limit banner, restarts on a fatal line and on a pane death, within seconds", { timeout: 90_000 }, async () => {
+    const fleet = await settledFleet();
+    const reacted: Record<string, number> = {};
+
+    // A fatal line first: a limit hold would keep the agent from being healed afterwards.
+    let t0 = Date.now();
+    await fleet.type("t-a", "/fatal FATAL: credentials expired");
+    reacted.fatal = await latency(fleet, t0, () =>
+      fleet.eventsFor("a", "restarted").find((e) => Date.parse(String(e.time)) >= t0 && String(e.reason).startsWith("fatal")),
+    );
+
+    await waitFor("working again", async () => (await fleet.screen("t-a")).includes("working..."));
+    await sleep(1_500);
+    t0 = Date.now();
+    await fleet.type("t-a", "/exit 3");
+    reacted.death = await latency(fleet, t0, after(fleet, "restarted", t0));
+
+    await waitFor("working again", async () => (await fleet.screen("t-a")).includes("working..."));
+    await sleep(1_500);
+    t0 = Date.now();
+    await fleet.type("t-a", `/limit ${weeklyBanner()}`);
+    reacted.limit = await latency(fleet, t0, after(fleet, "limit-hold", t0));
+
+    console.log(`[reactions] ${Object.entries(reacted).map(([k, v]) => `${k}: ${v} ms`).join(", ")}`);
+    for (const ms of Object.values(reacted)) expect(ms).toBeLessThan(BOUND_MS);
+  });
+
+  it("goes on with plain tmux processes when its control client is killed, and attaches again", { timeout: 90_000 }, async () => {
+    const fleet = await settledFleet();
+    const clients = await fleet.tmux.run(["list-clients", "-F", "#{client_pid} #{client_control_mode}"]);
+    const pid = Number(clients.stdout.split("\n").find((l) => l.endsWith(" 1"))?.split(" ")[0]);
+    expect(pid).toBeGreaterThan(0);
+    const killedAt = Date.now();
+    process.kill(pid, "SIGKILL");
+    await waitFor("the switch logged", () => fleet.events().find((e) => e.action === "tmux-spawn" && Date.parse(String(e.time)) >= killedAt));
+    const t0 = Date.now();
+    await fleet.type("t-a", "/fatal FATAL: credentials expired");
+    const ms = await latency(fleet, t0, () =>
+      fleet.eventsFor("a", "restarted").find((e) => Date.parse(String(e.time)) >= t0 && String(e.reason).startsWith("fatal")),
+    );
+    expect(ms).toBeLessThan(BOUND_MS);
+    await waitFor("attached again", () => fleet.events().find((e) => e.action === "tmux-control" && Date.parse(String(e.time)) >= killedAt));
+  });
+});
