@@ -68,6 +68,11 @@ describe("a fleet after a reboot", () => {
       }
     });
 
+    // Nothing supervises now, and status says so loudly (the watchdog never stopped).
+    const dead = JSON.parse((await f.cli(["status", "--json"])).stdout) as { watchdog: Record<string, unknown> };
+    expect(dead.watchdog).toMatchObject({ running: false, health: "dead", deadPid: oldWatchdog });
+    expect((await f.cli(["status"])).stdout.split("\n")[0]).toMatch(new RegExp(`^WATCHDOG DEAD: pid ${oldWatchdog} died without stopping`));
+
     // What the service manager runs.
     const printed = await f.cli(["service", "install", "--print"]);
     expect(printed.exitCode, printed.stderr).toBe(0);
