@@ -130,7 +130,7 @@ export async function collectStatus(ctx: Ctx): Promise<StatusReport> {
     if (sig?.costUsd !== undefined) row.cost_usd = sig.costUsd;
     if (sig?.contextPct !== undefined) row.context_pct = sig.contextPct;
     if (sig?.tokens !== undefined) row.tokens = sig.tokens;
-    const rec = listRecords(fleet, a.name, now - RECENT_RECORD_MS)[0];
+    const rec = listRecords(fleet, a.name, now - RECENT_RECORD_MS, 1)[0];
     row.last_record = rec ? { name: rec.name, event: rec.event, at: new Date(rec.at).toISOString() } : null;
     return row;
   });

@@ -72,7 +72,7 @@ export function toWhyEvent(e: LoggedEvent): WhyEvent {
 }
 
 function lastRecord(fleet: Fleet, agent: string): WhyRecord | null {
-  for (const ref of listRecords(fleet, agent)) {
+  for (const ref of listRecords(fleet, agent, 0, 1)) {
     const rec = readRecord(fleet, ref.name);
     if (!rec) continue;
     const screen = (rec.screen ?? "")

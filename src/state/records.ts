@@ -82,28 +82,33 @@ function readRecordFile(file: string): ScreenRecord | undefined {
 }
 
 /**
- * `agent`'s records, newest first, optionally only those stamped at or after `sinceMs`. Names alone
- * cannot tell agent "a" with event "b-drift" from agent "a-b" with event "drift", so a candidate
- * is opened and checked by its `agent` field (records are few, and only candidates are read).
+ * `agent`'s records, newest first: only those stamped at or after `sinceMs`, and at most `limit`.
+ * Names alone cannot tell agent "a" with event "b-drift" from agent "a-b" with event "drift", so a
+ * candidate is opened and checked by its `agent` field, newest first, until `limit` are found
+ * (`status` asks for one: it reads one file per agent, not every record).
  */
-export function listRecords(fleet: PathFleet, agent: string, sinceMs = 0): RecordRef[] {
+export function listRecords(fleet: PathFleet, agent: string, sinceMs = 0, limit = Infinity): RecordRef[] {
   let names: string[];
   try {
     names = readdirSync(recordsDir(fleet));
   } catch {
     return []; // no records yet
   }
-  const mine: RecordRef[] = [];
+  const candidates: Array<{ name: string; at: number }> = [];
   for (const name of names) {
     const m = STAMP.exec(name);
     if (!m || !name.startsWith(`${agent}-`)) continue;
     const at = stampMs(m);
-    if (!(at >= sinceMs)) continue;
-    const rec = readRecordFile(path.join(recordsDir(fleet), name));
-    if (rec?.agent !== agent) continue;
-    mine.push({ name, agent, event: rec.event, at });
+    if (at >= sinceMs) candidates.push({ name, at });
   }
-  return mine.sort((a, b) => b.at - a.at || b.name.localeCompare(a.name));
+  candidates.sort((a, b) => b.at - a.at || b.name.localeCompare(a.name));
+  const mine: RecordRef[] = [];
+  for (const c of candidates) {
+    if (mine.length >= limit) break;
+    const rec = readRecordFile(path.join(recordsDir(fleet), c.name));
+    if (rec?.agent === agent) mine.push({ name: c.name, agent, event: rec.event, at: c.at });
+  }
+  return mine;
 }
 
 /** Where the record of this name is (a full path, for people to open). */

@@ -58,6 +58,8 @@ describe("screen records", () => {
       { name: "a-killed-2026-12-02T07-00-00-000Z.json", agent: "a", event: "killed", at: T0 },
     ]);
     expect(listRecords(f, "a", T0 + 1000).map((r) => r.event)).toEqual(["restarted"]);
+    // With a limit: the newest of a's, skipping a-b's newer one (read and found not a's).
+    expect(listRecords(f, "a", 0, 1).map((r) => r.event)).toEqual(["restarted"]);
     expect(listRecords(fleet(), "a")).toEqual([]); // no records folder yet
     expect(readRecord(f, "a-killed-2026-12-02T07-00-00-000Z.json")).toMatchObject({ agent: "a", event: "killed", at: T0 });
     expect(readRecord(f, "../records/a-killed-2026-12-02T07-00-00-000Z.json")).toBeUndefined();
