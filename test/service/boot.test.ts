@@ -1,13 +1,17 @@
 // What `agents service run` starts itself after a reboot (no tmux server, state on disk): services
 // and unwatched agents, these resuming their pinned conversation as a heal of a missing session
 // would; watched agents are the watchdog's (it heals them as "missing", resuming per resume_on).
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { bootPlan, bootStart, serviceRun } from "../../src/service/boot.js";
 import { holderOf } from "../../src/state/lock.js";
 import { park } from "../../src/state/parked.js";
 import { ensureLogDirs, resumeIdFile, watchdogLockFile } from "../../src/state/paths.js";
+import { startAgent } from "../../src/fleet/launch.js";
+import { readSessionId, writeSessionId } from "../../src/state/session-id.js";
 import { Tmux } from "../../src/tmux/tmux.js";
+import { tempDir } from "../helpers/tmp.js";
 import { FakeTmux } from "../helpers/fake-tmux.js";
 import { BASE, fleetFrom } from "../watchdog/helpers.js";
 
@@ -99,5 +103,24 @@ describe("boot start after a reboot", () => {
     expect(await serviceRun(ctx, async (config) => (seen.push(config), 0))).toBe(0);
     expect(seen).toEqual([fleet.configPath]);
     expect(fake.sessions.has("t-u")).toBe(true);
+  });
+
+  it("a Claude agent comes back with --resume of the id session-id.ts pinned, where a plain up would pin a new one", async () => {
+    const claudeDir = tempDir("claude");
+    const fleet = fleetFrom(`${BASE}\n[[agent]]\nname = "c"\nbackend = "claude"\nenv = { CLAUDE_CONFIG_DIR = "${claudeDir}" }\n`);
+    ensureLogDirs(fleet);
+    const id = "0b6a2f9e-7c1d-4d38-9f0e-2c5e8a1b3d47";
+    writeSessionId(fleet, "c", id);
+    mkdirSync(path.join(claudeDir, "projects", "-proj"), { recursive: true });
+    writeFileSync(path.join(claudeDir, "projects", "-proj", `${id}.jsonl`), "{}\n");
+    const fake = new FakeTmux();
+    const ctx = { fleet, tmux: new Tmux({ transport: fake }), io: { out: () => {}, err: () => {} }, say: () => {} };
+    await bootStart(ctx);
+    expect(fake.get("t-c").startCommand).toMatch(new RegExp(`--resume '?${id}`));
+    expect(readSessionId(fleet, "c")).toBe(id);
+    // What `agents up` does with resume = false (the default): a new conversation, a new pinned id.
+    await startAgent(ctx, fleet.agents[0]!, { phase: 0, force: true });
+    expect(fake.get("t-c").startCommand).toMatch(/--session-id /);
+    expect(readSessionId(fleet, "c")).not.toBe(id);
   });
 });
