@@ -72,7 +72,9 @@ export function toNotification(fields: EventFields, ctx: MapContext = {}): Notif
   const rule = ACTION_EVENTS[fields.action]!;
   const event = typeof rule === "function" ? rule(fields, ctx) : rule;
   if (!event) return undefined;
-  return { event, agent: fields.agent ?? null, reason: fields.reason ?? "", record: recordName(fields.record) };
+  // The trigger is the fleet's, but what starts is an agent: name it (its own overrides then apply).
+  const agent = fields.agent ?? (event === "on-complete-started" ? ctx.onCompleteAgent : undefined) ?? null;
+  return { event, agent, reason: fields.reason ?? "", record: recordName(fields.record) };
 }
 
 const SUMMARY_MAX = 300;

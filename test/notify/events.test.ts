@@ -46,6 +46,7 @@ describe("toNotification: the watchdog's log actions that are notifications", ()
       record: "a-park-2026.json",
     });
     expect(toNotification({ action: "phase-advanced", reason: "p1 done" })).toMatchObject({ agent: null, record: null });
+    expect(toNotification({ action: "on-complete-triggered", reason: "sequence complete" }, { onCompleteAgent: "finish" })).toMatchObject({ agent: "finish" });
   });
 });
 
