@@ -34,6 +34,8 @@ export function captureEnv(env: NodeJS.ProcessEnv): Record<string, string> {
     const v = env[k];
     if (v) out[k] = v;
   }
+  // Shell profiles that prepend on every nested shell repeat entries; the first one wins anyway.
+  if (out.PATH) out.PATH = [...new Set(out.PATH.split(":"))].join(":");
   return out;
 }
 

@@ -72,6 +72,7 @@ describe("service name", () => {
       LANG: "C.UTF-8",
       AGENTS_TMUX_SOCKET: "s",
     });
+    expect(captureEnv({ PATH: "/a:/b:/a:/c:/b" }).PATH).toBe("/a:/b:/c");
   });
 });
 
