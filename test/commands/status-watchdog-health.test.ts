@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { status } from "../../src/commands/status.js";
 import { ago, healthLine, watchdogHealth, type HealthFacts } from "../../src/commands/watchdog-health.js";
 import { processStart } from "../../src/state/lock.js";
-import { ensureRuntimeDir, tidyRuntimeDir, watchdogLockFile } from "../../src/state/paths.js";
+import { ensureLogDirs, ensureRuntimeDir, legacyWatchdogLockFile, tidyRuntimeDir, watchdogLockFile } from "../../src/state/paths.js";
 import { writeWatchdogState } from "../../src/state/watchdog-state.js";
 import { Tmux } from "../../src/tmux/tmux.js";
 import { emptyState } from "../../src/watchdog/types.js";
@@ -88,6 +88,19 @@ describe("status with an unhealthy watchdog", () => {
       out.length = 0;
       await status(ctx, true);
       expect(JSON.parse(out.join("\n")).watchdog).toMatchObject({ running: false, health: "dead", stale: false, deadPid: process.pid });
+    } finally {
+      cleanup();
+    }
+  });
+
+  it("after a reboot only the lock in log_dir is left (the runtime dir is gone): DEAD too", async () => {
+    const { ctx, out, cleanup } = rig(undefined, 3 * MIN);
+    try {
+      ensureLogDirs(ctx.fleet);
+      // A pid from before the reboot: whatever runs under that number now started later.
+      writeFileSync(legacyWatchdogLockFile(ctx.fleet), JSON.stringify({ pid: process.pid, start: "1", since: new Date(Date.now() - 60 * MIN).toISOString() }));
+      await status(ctx, true);
+      expect(JSON.parse(out.join("\n")).watchdog).toMatchObject({ running: false, health: "dead", deadPid: process.pid });
     } finally {
       cleanup();
     }
