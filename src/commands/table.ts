@@ -181,7 +181,7 @@ export const SPECS = {
       "One line per sink: ok, skipped (desktop without notify-send) or FAILED with the error (URLs shown",
       "as scheme and host only). Exit 1 when any sink failed, 2 when [notify] has no sinks.",
     ],
-    positionals: [{ name: "subcommand", required: true, choices: ["test"], description: "test: send a test event to every sink" }],
+    positionals: [{ name: "subcommand", required: true, choices: ["test"], description: "send one test event to every sink" }],
     options: { config },
   }),
   selftest: verb({
