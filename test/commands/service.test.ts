@@ -1,5 +1,6 @@
 // The `service` verb over a real config and an injected host (temp home, recorded systemctl):
 // --print prints the unit and writes nothing; install then remove; --print only with install.
+import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -47,6 +48,18 @@ describe("agents service", () => {
     expect(text).toContain(`EnvironmentFile=-${path.join(r.home, ".config", "agents")}`);
     expect(readdirSync(r.home)).toEqual(["bin"]);
     expect(r.calls).toEqual([]);
+  });
+
+  const analyze = spawnSync("sh", ["-c", "command -v systemd-analyze"]).status === 0;
+  it.skipIf(!analyze)("systemd-analyze verify accepts what install --print prints (warnings included)", async () => {
+    const r = rig();
+    await run(r.inv("install", true), r.host);
+    const name = /^EnvironmentFile=-.*\/(agents-[^/]+)\.env$/m.exec(r.out.join("\n"))![1]!;
+    const file = path.join(tempDir("unit"), `${name}.service`);
+    writeFileSync(file, r.out.join("\n") + "\n");
+    const v = spawnSync("systemd-analyze", ["verify", file], { encoding: "utf8", timeout: 30_000 });
+    expect(v.stderr.trim()).toBe("");
+    expect(v.status).toBe(0);
   });
 
   it("install, install again, remove, remove again", async () => {
