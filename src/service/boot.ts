@@ -23,14 +23,14 @@ export type BootStep =
 export const bootResumes = (agent: Agent): boolean => agent.resume || agent.resume_on.includes("missing");
 
 /**
- * Pure: what the boot starts itself, given the sessions that already run. Watched agents are left
- * to the watchdog (listed as skips only when something other than it explains their absence).
+ * Pure: what the boot starts itself, given the sessions that already run. Watched agents are not
+ * listed: the watchdog heals them.
  */
 export function bootPlan(fleet: Fleet, running: ReadonlySet<string>, parked: ReadonlySet<string>, complete: boolean): BootStep[] {
   const steps: BootStep[] = [];
   for (const a of fleet.agents) {
     if (!a.enabled || a.watch !== "none" || running.has(a.session)) continue;
-    if (parked.has(a.name)) steps.push({ kind: "skip", name: a.name, why: "parked (`agents up " + a.name + "` starts it)" });
+    if (parked.has(a.name)) steps.push({ kind: "skip", name: a.name, why: `parked (\`agents up ${a.name}\` starts it)` });
     else if (complete && a.kind === "loop") steps.push({ kind: "skip", name: a.name, why: "phase sequence complete" });
     else steps.push({ kind: "agent", name: a.name, resume: bootResumes(a) });
   }
