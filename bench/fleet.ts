@@ -13,6 +13,8 @@ export interface Fleet {
   prefix: string;
   dir: string;
   serverPid: number;
+  /** The agents.toml of one program's run (file name, its log_dir); the quiet fleet's when absent. */
+  writeConfig?: (file: string, o: { logDir: string; signal: number; heavy: number }) => string;
 }
 
 export function writeConfig(dir: string, file: string, o: { n: number; prefix: string; logDir: string; signal: number; heavy: number }): string {
@@ -36,21 +38,40 @@ export function writeConfig(dir: string, file: string, o: { n: number; prefix: s
     "stall_idle = 1000000",
     "",
   ];
-  for (let i = 1; i <= o.n; i++) lines.push("[[agent]]", `name = "a${String(i).padStart(3, "0")}"`, 'kind = "persistent"', "");
+  for (let i = 1; i <= o.n; i++) lines.push("[[agent]]", `name = "${agentName(i)}"`, 'kind = "persistent"', "");
   writeFileSync(path.join(dir, file), lines.join("\n"));
   return path.join(dir, file);
 }
 
-/** Create the N sessions in one tmux command; returns the private server's pid. */
-export function startFleet(world: BenchWorld, dir: string, n: number, prefix: string): number {
-  const args: string[] = [];
-  for (let i = 1; i <= n; i++) {
-    const s = `${prefix}a${String(i).padStart(3, "0")}`;
-    if (args.length) args.push(";");
-    args.push("new-session", "-d", "-s", s, "-c", dir, "-x", "200", "-y", "50", AGENT_CMD(s));
+/** Agent i's name (1-based): a001, a002, ... */
+export const agentName = (i: number): string => `a${String(i).padStart(3, "0")}`;
+
+/**
+ * Create the N sessions, 20 to a tmux command (a longer one is refused: "command too long");
+ * session i runs cmd(session, i), the quiet agent by default, and is named from `names`, else
+ * a001...; with `logTo`, its output is piped to that file the way both programs start an agent
+ * (`pipe-pane -o`, an exec'd `cat >>`). Returns the private server's pid.
+ */
+export function startFleet(
+  world: BenchWorld,
+  dir: string,
+  n: number,
+  prefix: string,
+  cmd: (session: string, i: number) => string = AGENT_CMD,
+  names?: string[],
+  logTo?: (session: string) => string,
+): number {
+  for (let first = 1; first <= n; first += 20) {
+    const args: string[] = [];
+    for (let i = first; i <= Math.min(n, first + 19); i++) {
+      const s = `${prefix}${names?.[i - 1] ?? agentName(i)}`;
+      if (args.length) args.push(";");
+      args.push("new-session", "-d", "-s", s, "-c", dir, "-x", "200", "-y", "50", cmd(s, i));
+      if (logTo) args.push(";", "pipe-pane", "-o", "-t", `=${s}:`, `exec cat >> '${logTo(s)}'`);
+    }
+    const r = world.tmux(args);
+    if (r.status !== 0) throw new Error(`could not start the fleet: ${r.stderr.trim()}`);
   }
-  const r = world.tmux(args);
-  if (r.status !== 0) throw new Error(`could not start the fleet: ${r.stderr.trim()}`);
   const pid = Number(world.tmux(["display-message", "-p", "#{pid}"]).stdout.trim());
   world.noteServer(pid);
   const count = world.tmux(["list-sessions", "-F", "#{session_name}"]).stdout.split("\n").filter((l) => l.startsWith(prefix)).length;
@@ -103,7 +124,7 @@ export interface TickEvent {
   heavy: boolean;
 }
 
-interface EventLine {
+export interface EventLine {
   action?: string;
   time?: string;
   ms?: number;
@@ -115,6 +136,28 @@ interface EventLine {
 
 function eventFiles(logDir: string): string[] {
   return readdirSync(logDir).filter((f) => f.endsWith("watchdog.events.jsonl"));
+}
+
+/** Every event our watchdog logged (missing dir: none; a partial last line is skipped). */
+export function readEvents(logDir: string): EventLine[] {
+  const out: EventLine[] = [];
+  let files: string[] = [];
+  try {
+    files = eventFiles(logDir);
+  } catch {
+    return out;
+  }
+  for (const f of files) {
+    for (const line of readFileSync(path.join(logDir, f), "utf8").split("\n")) {
+      if (!line) continue;
+      try {
+        out.push(JSON.parse(line) as EventLine);
+      } catch {
+        /* partial line */
+      }
+    }
+  }
+  return out;
 }
 
 /** Our tick events (AGENTS_TICK_EVENTS=1), oldest first. */

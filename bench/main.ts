@@ -1,6 +1,6 @@
 // `npm run bench`: this project's watchdog and `status` against the reference agents.py, side by
-// side in one run, on N quiet fake agents in a private tmux server. See bench/README.md for how
-// each number is taken.
+// side in one run, in a private tmux server: a quiet fleet, a busy fleet and reaction latencies
+// (see bench/README.md for how each number is taken).
 //
 // main() owns everything the run creates: the temp dir and private tmux server (BenchWorld), the
 // watchdog children and the signal handlers; all of it is undone in its finally, also on failure
@@ -10,13 +10,14 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Fleet } from "./fleet.js";
-import { startFleet } from "./fleet.js";
-import { measureLongRun } from "./longrun.js";
-import { measureStatus, measureWatchdog, shimLatency, type Ctx, type Prog, type WatchdogResult } from "./measure.js";
-import { parseOptions, USAGE, type Options } from "./options.js";
-import { sleep, which } from "./procfs.js";
-import { fmt, judgeGoals, printGoals, printTable, tableRows, type LongRuns, type Results } from "./report.js";
+import { runBusy, type BusyRun } from "./busy.js";
+import { runLatency, type LatencyRuns } from "./latency.js";
+import type { Ctx, Prog } from "./measure.js";
+import { parseOptions, USAGE, type Options, type Scenario } from "./options.js";
+import { which } from "./procfs.js";
+import { runQuiet, type QuietRun } from "./quiet.js";
+import { judgeGoals, printGoals, printTable, tableRows, type Goal, type Row } from "./report.js";
+import { busyRows, judgeBusyGoals, printLatency } from "./report-busy.js";
 import { BenchWorld } from "./world.js";
 
 /** The checkout: this file runs from bench/dist/ (compiled) or bench/ (source). */
@@ -33,11 +34,13 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const repo = repoRoot();
-  const entry = path.join(repo, "dist", "entry.js");
+  // --ours: another built checkout's watchdog (say, the last commit's) against the same bench.
+  const oursRoot = O.ours ? path.resolve(O.ours) : repo;
+  const entry = path.join(oursRoot, "dist", "entry.js");
   if (process.platform !== "linux" || !existsSync("/proc/self/stat")) throw new Error("the bench reads /proc: Linux only");
   const realTmux = which("tmux", process.env.PATH);
   if (!realTmux) throw new Error("tmux not found on PATH");
-  if (!existsSync(entry)) throw new Error("dist/ is missing: run `npm run build` (npm run bench does)");
+  if (!existsSync(entry)) throw new Error(`${path.join(oursRoot, "dist")} is missing: run \`npm run build\` there (npm run bench does it here)`);
 
   const world = BenchWorld.create(realTmux);
   const onExit = () => world.close(O.keep);
@@ -53,11 +56,11 @@ export async function main(argv: string[]): Promise<number> {
     const ctx: Ctx = {
       world,
       O,
-      cli: path.join(repo, "bin", "agents"),
+      cli: path.join(oursRoot, "bin", "agents"),
       entry,
       clkTck: Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim()) || 100,
     };
-    await run(ctx, repo);
+    await run(ctx, repo, oursRoot);
     return 0;
   } finally {
     process.off("exit", onExit);
@@ -90,7 +93,7 @@ function programs(ctx: Ctx, repo: string, notes: string[]): Prog[] {
   return progs;
 }
 
-async function run(ctx: Ctx, repo: string): Promise<void> {
+async function run(ctx: Ctx, repo: string, oursRoot: string): Promise<void> {
   const { world, O } = ctx;
   const notes: string[] = [];
   const progs = programs(ctx, repo, notes);
@@ -105,89 +108,90 @@ async function run(ctx: Ctx, repo: string): Promise<void> {
     cpus: os.cpus().length,
     loadavgStart: os.loadavg().map((x) => +x.toFixed(2)),
     commit: spawnSync("git", ["-C", repo, "rev-parse", "--short", "HEAD"], { encoding: "utf8" }).stdout.trim() || undefined,
+    ours: oursRoot,
     reference: progs.find((p) => p.id === "ref")?.script,
     windows: windows(O),
     notes,
   };
   const t0 = Date.now();
-  const estS = O.ns.length * progs.length * (O.warmupS + O.countS + O.cpuS + 5) + O.longTicks * O.fastSignal * 1.3 + (progs.length > 1 ? O.refLongS : 0) + 30;
-  console.log(`bench: N = ${O.ns.join(", ")}; ${progs.map((p) => p.name).join(" vs ")}; about ${Math.round(estS / 60)} min. Private tmux dir ${world.tmuxDir}`);
+  const has = (x: Scenario) => O.scenarios.includes(x);
+  const B = O.busy;
+  const estS =
+    (has("quiet") ? O.ns.length * progs.length * (O.warmupS + O.countS + O.cpuS + 5) + O.longTicks * O.fastSignal * 1.3 + (progs.length > 1 ? O.refLongS : 0) + 30 : 0) +
+    (has("busy") ? O.busyNs.length * (progs.length * (B.warmupS + B.countS + B.cpuS + 8) + O.busyBaseS + 6) : 0) +
+    (has("latency") ? progs.length * (O.latencyCapS + 10) : 0);
+  console.log(
+    `bench: ${O.scenarios.map((x) => (x === "quiet" ? `quiet N = ${O.ns.join(", ")}` : x === "busy" ? `busy N = ${O.busyNs.join(", ")}` : "latency")).join("; ")}; ${progs.map((p) => p.name).join(" vs ")}; at most about ${Math.round(estS / 60)} min. Private tmux dir ${world.tmuxDir}`,
+  );
 
-  const results: Results = {};
-  let long: LongRuns | undefined;
-  let shimLatencyS = 0;
-  for (const [idx, n] of O.ns.entries()) {
-    const prefix = `bn${n}-`;
-    const dir = path.join(world.root, `fleet-${n}`);
-    mkdirSync(dir, { recursive: true });
-    const fleet: Fleet = { n, prefix, dir, serverPid: startFleet(world, dir, n, prefix) };
-    if (idx === 0) {
-      shimLatencyS = shimLatency(world);
-      meta.shimLatencyMs = +(shimLatencyS * 1000).toFixed(2);
-    }
-    const atN: Results[number] = (results[n] = {});
-    // Alternate who goes first so a burst of load elsewhere does not always land on one side.
-    const order = idx % 2 ? [...progs].reverse() : progs;
-    for (const p of order) {
-      process.stdout.write(`  N=${n}: ${p.name} watchdog ... `);
-      let r: WatchdogResult | undefined;
-      for (let attempt = 1; ; attempt++) {
-        try {
-          r = await measureWatchdog(ctx, p, fleet, shimLatencyS);
-          break;
-        } catch (err) {
-          // The reference can die of its own defects (e.g. a tmux reply it cannot decode): note it,
-          // retry once on a fresh process, and keep the rest of the run.
-          if (p.id !== "ref") throw err;
-          const first = String((err as Error).message).split("\n");
-          const why = `${first[0]} ... ${first[first.length - 1]}`;
-          notes.push(`N=${n}: reference watchdog attempt ${attempt} failed: ${why}`);
-          console.log(`\n  reference failed (attempt ${attempt}): ${why}`);
-          if (attempt >= 2) break;
-          process.stdout.write(`  N=${n}: ${p.name} watchdog (retry) ... `);
-        }
-      }
-      if (!r) continue;
-      atN[p.id] = r;
-      console.log(`${fmt(r.cpuMsPerTick)} ms CPU/tick, ${fmt(r.spawnsPerTick)} tmux/tick, tick ${fmt(r.tickMsMedian)} ms`);
-    }
-    process.stdout.write(`  N=${n}: status x${O.statusRuns} ... `);
-    const st = measureStatus(ctx, progs, fleet);
-    for (const p of progs) (atN[p.id] ??= {}).status = st[p.id];
-    console.log(progs.map((p) => `${p.id} ${fmt(st[p.id]!.msMedian)} ms`).join(", "));
-    if (n === O.rssN) {
-      const runs: LongRuns = (long = { n });
-      for (const p of progs) {
-        process.stdout.write(`  N=${n}: ${p.name} long run (${p.id === "ours" ? `${O.longTicks} ticks at ${O.fastSignal}s` : `${O.refLongS}s at int(${O.fastSignal})=0s`}) ... `);
-        const lr = await measureLongRun(ctx, p, fleet, atN.ref?.spawnsPerTickMedian);
-        runs[p.id] = lr;
-        console.log(`RSS ${fmt(lr.rssWarmMB)} -> ${fmt(lr.rssEndMB)} MB over ${lr.ticks ?? "?"} ticks`);
-      }
-    }
-    world.killServer();
-    await sleep(300);
+  let quiet: QuietRun | undefined;
+  let busy: BusyRun | undefined;
+  let latency: LatencyRuns | undefined;
+  const needPy = has("busy") || has("latency");
+  if (needPy && !ctx.py) notes.push("busy and latency scenarios skipped: they need python3 for the fake agents");
+  if (has("quiet")) {
+    console.log("quiet fleet:");
+    quiet = await runQuiet(ctx, progs, notes);
+    meta.shimLatencyMs = +(quiet.shimLatencyS * 1000).toFixed(2);
+  }
+  if (has("busy") && ctx.py) {
+    console.log("busy fleet:");
+    busy = await runBusy(ctx, progs, notes);
+    if (busy.shimLatencyS !== undefined) meta.shimLatencyMs ??= +(busy.shimLatencyS * 1000).toFixed(2);
+  }
+  if (has("latency") && ctx.py) {
+    console.log("latency:");
+    latency = await runLatency(ctx, progs, notes);
   }
   const loadavgEnd = os.loadavg().map((x) => +x.toFixed(2));
   meta.loadavgEnd = loadavgEnd;
   meta.elapsedS = Math.round((Date.now() - t0) / 1000);
 
-  const rows = tableRows(O, results, long);
-  console.log("");
-  printTable(rows);
-  if (long?.ours?.rssByTick) console.log(`\nlong run, ours: RSS MB by tick: ${long.ours.rssByTick.map(([t, mb]) => `${t}:${mb}`).join(" ")}`);
-  const goals = judgeGoals(O, results, long);
-  printGoals(goals);
-  console.log(`\nload average ${(meta.loadavgStart as number[]).join(" ")} -> ${loadavgEnd.join(" ")} on ${meta.cpus} CPUs; shim latency ${meta.shimLatencyMs} ms/call; ${meta.elapsedS} s`);
+  let rows: Row[] | undefined;
+  let goals: Goal[] | undefined;
+  if (quiet) {
+    rows = tableRows(O, quiet.results, quiet.long);
+    console.log("\nquiet fleet:");
+    printTable(rows);
+    if (quiet.long?.ours?.rssByTick) console.log(`\nlong run, ours: RSS MB by tick: ${quiet.long.ours.rssByTick.map(([t, mb]) => `${t}:${mb}`).join(" ")}`);
+    goals = judgeGoals(O, quiet.results, quiet.long);
+    printGoals(goals);
+  }
+  let busyTable: Row[] | undefined;
+  if (busy) {
+    busyTable = busyRows(O, busy);
+    console.log("\nbusy fleet:");
+    printTable(busyTable);
+  }
+  if (latency) printLatency(O, latency);
+  const goals13 = judgeBusyGoals(O, busy, quiet?.results, latency);
+  if (goals13.length) printGoals(goals13, "issue 13");
+  console.log(`\nload average ${(meta.loadavgStart as number[]).join(" ")} -> ${loadavgEnd.join(" ")} on ${meta.cpus} CPUs; shim latency ${meta.shimLatencyMs ?? "-"} ms/call; ${meta.elapsedS} s`);
   for (const n of notes) console.log(`note: ${n}`);
 
   const outDir = path.join(repo, "bench", "results");
   mkdirSync(outDir, { recursive: true });
-  writeFileSync(path.join(outDir, "latest.json"), JSON.stringify({ meta, results, long, goals, table: rows }, null, 2) + "\n");
+  const json = {
+    meta,
+    results: quiet?.results,
+    long: quiet?.long,
+    goals,
+    table: rows,
+    busy: busy && { results: busy.results, table: busyTable },
+    latency,
+    goals13,
+  };
+  writeFileSync(path.join(outDir, "latest.json"), JSON.stringify(json, null, 2) + "\n");
   console.log(`results: ${path.relative(process.cwd(), path.join(outDir, "latest.json"))}`);
 }
 
-function windows(O: Options): Record<string, number> {
+function windows(O: Options): Record<string, unknown> {
   return {
+    scenarios: O.scenarios,
+    busyNs: O.busyNs,
+    busy: O.busy,
+    busyBaseS: O.busyBaseS,
+    latencyCapS: O.latencyCapS,
     warmupS: O.warmupS,
     countS: O.countS,
     cpuS: O.cpuS,

@@ -4,8 +4,8 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { bursts, interventions, readShimLog, tickEvents, writeConfig, type Fleet, type Interventions } from "./fleet.js";
-import type { Options } from "./options.js";
-import { cpuSeconds, mean, median, rssMB, sleep, uptime } from "./procfs.js";
+import type { Options, Windows } from "./options.js";
+import { cpuSelfSeconds, cpuTreeSeconds, mean, median, rssMB, sleep, uptime } from "./procfs.js";
 import type { BenchWorld, Child } from "./world.js";
 
 export interface Prog {
@@ -47,6 +47,10 @@ export interface WatchdogResult {
   tickMsMedianHeavy?: number;
   tickMsMax?: number;
   capturesPerTick?: number;
+  /** All tmux calls in window A / ticks in it (ours: tick events; the reference: window / its tick period). */
+  spawnsPerTickAll?: number;
+  /** capture-pane calls through the shim in window A / ticks in it. */
+  capturesPerTickShim?: number;
   tickSource: string;
   tickPeriodS?: number;
   tickMsRaw?: number;
@@ -54,6 +58,12 @@ export interface WatchdogResult {
   interventions: Interventions;
   cpuMsPerTick?: number;
   serverCpuMsPerTick?: number;
+  serverPctCore?: number;
+  /** Busy scenario: the tmux server's CPU with the fleet running and no watchdog, just before. */
+  serverAlonePctCore?: number;
+  /** Watchdog + tmux server. */
+  totalCpuMsPerTick?: number;
+  totalPctCore?: number;
   status?: StatusResult;
 }
 
@@ -107,18 +117,16 @@ async function waitFor(pred: () => boolean, timeoutMs: number, child: Child, wha
  * One watchdog run at signal_interval = 1: warm-up, a counting window (shim on PATH), then a CPU
  * window (real tmux on PATH).
  */
-export async function measureWatchdog(ctx: Ctx, prog: Prog, fleet: Fleet, shimLatencyS: number): Promise<WatchdogResult> {
-  const { world, O } = ctx;
-  const tag = `${prog.id}-n${fleet.n}`;
+export async function measureWatchdog(ctx: Ctx, prog: Prog, fleet: Fleet, shimLatencyS: number, win: Windows = ctx.O): Promise<WatchdogResult> {
+  const { world } = ctx;
+  const O = { ...ctx.O, ...win };
+  const tag = `${prog.id}-${path.basename(fleet.dir)}`;
   const shimLog = path.join(world.root, `${tag}.tmux-calls`);
   const logDir = path.join(fleet.dir, `.state-${prog.id}`);
-  const config = writeConfig(fleet.dir, `agents-${prog.id}.toml`, {
-    n: fleet.n,
-    prefix: fleet.prefix,
-    logDir: `.state-${prog.id}`,
-    signal: O.signal,
-    heavy: O.heavy,
-  });
+  const cfg = { logDir: `.state-${prog.id}`, signal: O.signal, heavy: O.heavy };
+  const config = fleet.writeConfig
+    ? fleet.writeConfig(`agents-${prog.id}.toml`, cfg)
+    : writeConfig(fleet.dir, `agents-${prog.id}.toml`, { n: fleet.n, prefix: fleet.prefix, ...cfg });
   world.setTmuxMode("shim");
   const env = { ...world.childEnv, AGENTS_BENCH_TMUX_LOG: shimLog, ...(prog.id === "ours" ? { AGENTS_TICK_EVENTS: "1" } : {}) };
   const child = spawnWatchdog(ctx, prog, config, env, path.join(world.root, `${tag}.out`));
@@ -129,39 +137,45 @@ export async function measureWatchdog(ctx: Ctx, prog: Prog, fleet: Fleet, shimLa
 
     // Window A: count tmux spawns.
     const a0 = uptime();
+    const aw0 = Date.now();
     await sleep(O.countS * 1000);
     world.setTmuxMode("real");
     await sleep(1500); // calls already on their way through the shim land in the log
     assertAlive(child, prog.name);
-    const all = bursts(readShimLog(shimLog), 0.4 * O.signal);
+    const all = bursts(readShimLog(shimLog), (O.burstGap ?? 0.4) * O.signal);
     // Whole ticks that started inside window A (the swap may cut the last one short).
     const ticksA = all.filter((b, i) => b.start >= a0 && i < all.length - 1 && b.start < a0 + O.countS);
     const sizes = ticksA.map((b) => b.calls.length);
     const byCmd: Record<string, number> = {};
     for (const b of ticksA) for (const c of b.calls) byCmd[c.cmd.split(" ")[0]!] = (byCmd[c.cmd.split(" ")[0]!] ?? 0) + 1;
     for (const k of Object.keys(byCmd)) byCmd[k] = +(byCmd[k]! / ticksA.length).toFixed(2);
-    const periods = ticksA.slice(1).map((b, i) => b.start - ticksA[i]!.start);
+    // Starts of every burst that began in window A, the last (maybe cut short) one too: a slow
+    // tick (the reference at N = 100) leaves few whole ones in a short window.
+    const startsA = all.filter((b) => b.start >= a0 && b.start < a0 + O.countS).map((b) => b.start);
+    const periods = startsA.slice(1).map((t, i) => t - startsA[i]!);
     const spans = ticksA.map((b) => b.last - b.start);
 
     // Window B: CPU, no shim anywhere.
-    const cpu0 = cpuSeconds(child.pid, ctx.clkTck) ?? NaN;
-    const srv0 = cpuSeconds(fleet.serverPid, ctx.clkTck) ?? NaN;
+    const cpu0 = cpuTreeSeconds(child.pid, ctx.clkTck) ?? NaN;
+    const srv0 = cpuSelfSeconds(fleet.serverPid, ctx.clkTck) ?? NaN;
     const u0 = uptime();
     const w0 = Date.now();
     await sleep(O.cpuS * 1000);
-    const cpu1 = cpuSeconds(child.pid, ctx.clkTck) ?? NaN;
-    const srv1 = cpuSeconds(fleet.serverPid, ctx.clkTck) ?? NaN;
+    const cpu1 = cpuTreeSeconds(child.pid, ctx.clkTck) ?? NaN;
+    const srv1 = cpuSelfSeconds(fleet.serverPid, ctx.clkTck) ?? NaN;
     const u1 = uptime();
     const w1 = Date.now();
     const rss = rssMB(child.pid);
     assertAlive(child, prog.name);
 
     const wallS = u1 - u0;
+    const callsA = readShimLog(shimLog).filter((c) => c.t >= a0 && c.t < a0 + O.countS);
+    const capturesA = callsA.filter((c) => c.cmd.startsWith("capture-pane")).length;
     const r: WatchdogResult = {
       spawnsPerTick: mean(sizes),
       spawnsPerTickMedian: median(sizes),
       spawnsPerTickMax: sizes.length ? Math.max(...sizes) : undefined,
-      spawnsPerSecond: readShimLog(shimLog).filter((c) => c.t >= a0 && c.t < a0 + O.countS).length / O.countS,
+      spawnsPerSecond: callsA.length / O.countS,
       spawnsByCommandPerTick: byCmd,
       ticksCounted: ticksA.length,
       cpuWindowS: wallS,
@@ -182,6 +196,11 @@ export async function measureWatchdog(ctx: Ctx, prog: Prog, fleet: Fleet, shimLa
       r.tickMsMax = inB.length ? Math.max(...inB.map((e) => e.ms)) : undefined;
       r.capturesPerTick = mean(ev.filter((e) => e.wall >= w0 - (u0 - a0) * 1000 && e.wall < w1).map((e) => e.captures));
       r.tickSource = "tick events (ms), CPU window";
+      const ticksInA = ev.filter((e) => e.wall >= aw0 && e.wall < aw0 + O.countS * 1000).length;
+      if (ticksInA) {
+        r.spawnsPerTickAll = callsA.length / ticksInA;
+        r.capturesPerTickShim = capturesA / ticksInA;
+      }
     } else {
       const period = median(periods);
       r.tickPeriodS = period;
@@ -191,11 +210,18 @@ export async function measureWatchdog(ctx: Ctx, prog: Prog, fleet: Fleet, shimLa
       const span = median(spans);
       r.burstSpanMsMedian = span !== undefined ? span * 1000 : undefined;
       r.tickSource = "median gap between tick bursts - signal_interval, minus shim latency x spawns";
+      if (period) {
+        r.spawnsPerTickAll = callsA.length / (O.countS / period);
+        r.capturesPerTickShim = capturesA / (O.countS / period);
+      }
     }
     r.interventions = interventions(prog.id === "ours", logDir, child.outFile);
     if (r.interventions.count) console.log(`\n  WARNING: ${prog.name} acted on the fleet ${r.interventions.count}x (${r.interventions.sample.join(" | ")}); the comparison is off`);
     r.cpuMsPerTick = r.ticksInCpuWindow ? (r.cpuS / r.ticksInCpuWindow) * 1000 : undefined;
     r.serverCpuMsPerTick = r.ticksInCpuWindow ? (r.serverCpuS / r.ticksInCpuWindow) * 1000 : undefined;
+    r.serverPctCore = (r.serverCpuS / wallS) * 100;
+    r.totalCpuMsPerTick = r.ticksInCpuWindow ? ((r.cpuS + r.serverCpuS) / r.ticksInCpuWindow) * 1000 : undefined;
+    r.totalPctCore = ((r.cpuS + r.serverCpuS) / wallS) * 100;
     return r;
   } finally {
     await world.stop(child);

@@ -1,5 +1,5 @@
 // Small measuring helpers: /proc readings, clocks, statistics, PATH lookup. Linux only.
-import { accessSync, constants, readFileSync } from "node:fs";
+import { accessSync, constants, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -42,6 +42,59 @@ export function cpuSeconds(pid: number | undefined, clkTck: number): number | un
   } catch {
     return undefined;
   }
+}
+
+/** utime+stime in seconds: the process's own CPU, not its children's (the tmux server's reaped
+ * children are the panes' programs and pipe-pane `cat`s, which are not the server's work). */
+export function cpuSelfSeconds(pid: number | undefined, clkTck: number): number | undefined {
+  try {
+    const s = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const f = s.slice(s.lastIndexOf(")") + 2).split(" ");
+    return (Number(f[11]) + Number(f[12])) / clkTck;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Parent pid of every live process. */
+function parents(): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const d of readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const s = readFileSync(`/proc/${d}/stat`, "utf8");
+      out.set(Number(d), Number(s.slice(s.lastIndexOf(")") + 2).split(" ")[1]));
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  return out;
+}
+
+/**
+ * cpuSeconds of pid plus that of every live descendant: a long-lived child (a `tmux -C` control
+ * client, say) reaches the parent's cutime only when it is reaped, so without it such a child's
+ * work would not count at all. A descendant that exits between two readings moves into its
+ * parent's cutime, so differences stay right.
+ */
+export function cpuTreeSeconds(pid: number, clkTck: number): number | undefined {
+  const own = cpuSeconds(pid, clkTck);
+  if (own === undefined) return undefined;
+  const pp = parents();
+  const kids = new Map<number, number[]>();
+  for (const [p, parent] of pp) {
+    const list = kids.get(parent);
+    if (list) list.push(p);
+    else kids.set(parent, [p]);
+  }
+  let total = own;
+  const stack = [...(kids.get(pid) ?? [])];
+  while (stack.length) {
+    const p = stack.pop()!;
+    total += cpuSeconds(p, clkTck) ?? 0;
+    stack.push(...(kids.get(p) ?? []));
+  }
+  return total;
 }
 
 /** VmRSS in MB. */

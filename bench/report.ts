@@ -126,7 +126,7 @@ export function judgeGoals(O: Options, results: Results, long: LongRuns | undefi
   return goals;
 }
 
-export function printGoals(goals: Goal[]): void {
-  console.log("\ngoals (issue 5):");
+export function printGoals(goals: Goal[], title = "issue 5"): void {
+  console.log(`\ngoals (${title}):`);
   for (const x of goals) console.log(`  ${x.pass === undefined ? "n/a " : x.pass ? "PASS" : "MISS"}  ${x.goal}: ${x.detail}`);
 }
