@@ -26,18 +26,23 @@ function whatIs(st: Stats): string {
   return "not a regular file";
 }
 
-/** The file's text. Throws NotRegularFile, or the fs error (ENOENT, EACCES, ...). */
-export function readRegularFile(file: string): string {
+/** Open `file` non-blocking, check it is a regular file (before and after the open), hand the fd on. */
+function withRegularFd<T>(file: string, use: (fd: number, st: Stats) => T): T {
   const before = statSync(file);
   if (!before.isFile()) throw new NotRegularFile(whatIs(before), file);
   const fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   try {
     const st = fstatSync(fd);
     if (!st.isFile()) throw new NotRegularFile(whatIs(st), file);
-    return readFileSync(fd, "utf8");
+    return use(fd, st);
   } finally {
     closeSync(fd);
   }
+}
+
+/** The file's text. Throws NotRegularFile, or the fs error (ENOENT, EACCES, ...). */
+export function readRegularFile(file: string): string {
+  return withRegularFd(file, (fd) => readFileSync(fd, "utf8"));
 }
 
 /**
@@ -45,12 +50,7 @@ export function readRegularFile(file: string): string {
  * A cut through a multi-byte character leaves one replacement character at the start, no more.
  */
 export function readRegularFileTail(file: string, maxBytes: number): string {
-  const before = statSync(file);
-  if (!before.isFile()) throw new NotRegularFile(whatIs(before), file);
-  const fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
-  try {
-    const st = fstatSync(fd);
-    if (!st.isFile()) throw new NotRegularFile(whatIs(st), file);
+  return withRegularFd(file, (fd, st) => {
     const len = Math.min(st.size, Math.max(0, Math.floor(maxBytes)));
     const buf = Buffer.alloc(len);
     let got = 0;
@@ -60,7 +60,5 @@ export function readRegularFileTail(file: string, maxBytes: number): string {
       got += n;
     }
     return buf.subarray(0, got).toString("utf8");
-  } finally {
-    closeSync(fd);
-  }
+  });
 }
