@@ -9,16 +9,18 @@ import path from "node:path";
 /** No write for this long: the pane has settled, and what it shows now is worth reading. */
 export const SETTLE_MS = 600;
 /** A pane still printing is captured at most this often (its output is activity by itself). */
-export const FLOW_CAPTURE_MS = 5_000;
+export const FLOW_CAPTURE_MS = 10_000;
+/** The same while the pane's title says working (a spinner the backend's title_active_re reads). */
+export const TITLE_FLOW_CAPTURE_MS = 30_000;
 
 /**
  * Pure: must a pane whose tmux activity changed be captured now? `lastWrite` is the last write
  * seen to its log (undefined: none seen, so nothing is known and it is captured as before).
  */
-export function captureDue(now: number, lastWrite: number | undefined, capturedAt: number | undefined): boolean {
+export function captureDue(now: number, lastWrite: number | undefined, capturedAt: number | undefined, maxAgeMs = FLOW_CAPTURE_MS): boolean {
   if (lastWrite === undefined || capturedAt === undefined) return true;
   if (now - lastWrite >= SETTLE_MS) return true;
-  return now - capturedAt >= FLOW_CAPTURE_MS;
+  return now - capturedAt >= maxAgeMs;
 }
 
 /** Pure: of the panes written to (session → last write), which have settled, and when to look again. */

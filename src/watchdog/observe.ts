@@ -11,7 +11,8 @@ import { readParked } from "../state/parked.js";
 import { onCompleteTriggered, phaseDone, readPhaseIndex, sequenceComplete } from "../state/phase.js";
 import { GitReader } from "./git-reader.js";
 import { SignalReader } from "./signal-reader.js";
-import { captureDue } from "./change-feed.js";
+import { captureDue, FLOW_CAPTURE_MS, TITLE_FLOW_CAPTURE_MS } from "./change-feed.js";
+import { compileRules } from "../detect/classify.js";
 import type { SignalReading } from "../signals/types.js";
 import type { GitReading, ScreenReading, Snapshot, WatchdogState } from "./types.js";
 
@@ -72,10 +73,14 @@ export class Observer {
     const key = `${pane.pid}|${pane.activity}|${pane.title}|${pane.command}|${pane.dead}`;
     const hit = this.cache.get(agent.session);
     if (hit && hit.key === key && hit.reading.capturedAt >= (pane.activity + 1) * 1000) return hit;
-    // Output still flowing into the pane's log is activity by itself: keep the last reading and
-    // show decide a moved screen; the text is read once it settles (or every FLOW_CAPTURE_MS).
+    // Output still flowing into the pane of an agent last seen working is activity by itself: keep
+    // the reading and show decide a moved screen; the text is read once it settles, or every
+    // FLOW_CAPTURE_MS (TITLE_FLOW_CAPTURE_MS while its title spinner says working).
     const lastWrite = this.writes?.watching ? this.writes.lastWriteOf(agent.session) : undefined;
-    if (hit && !pane.dead && hit.pid === pane.pid && hit.command === pane.command && !captureDue(now, lastWrite, hit.reading.capturedAt)) {
+    const spinning = !!compileRules(agent.backend).titleActive?.test(pane.title);
+    const maxAge = spinning ? TITLE_FLOW_CAPTURE_MS : FLOW_CAPTURE_MS;
+    const same = hit && !pane.dead && hit.pid === pane.pid && hit.command === pane.command && hit.reading.state === "working";
+    if (hit && same && !captureDue(now, lastWrite, hit.reading.capturedAt, maxAge)) {
       this.lastDeferred++;
       return { ...hit, hash: `${hit.hash}~${key}` };
     }

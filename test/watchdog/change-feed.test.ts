@@ -16,6 +16,11 @@ describe("captureDue", () => {
   ])("%s", (_what, lastWrite, capturedAt, due) => {
     expect(captureDue(NOW, lastWrite, capturedAt)).toBe(due);
   });
+
+  it("takes a longer bound for a pane whose title says working", () => {
+    expect(captureDue(NOW, NOW - 50, NOW - FLOW_CAPTURE_MS, 3 * FLOW_CAPTURE_MS)).toBe(false);
+    expect(captureDue(NOW, NOW - 50, NOW - 3 * FLOW_CAPTURE_MS, 3 * FLOW_CAPTURE_MS)).toBe(true);
+  });
 });
 
 describe("settled", () => {

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { Tmux } from "../../src/tmux/tmux.js";
 import { Observer, type WriteClock } from "../../src/watchdog/observe.js";
-import { FLOW_CAPTURE_MS, SETTLE_MS } from "../../src/watchdog/change-feed.js";
+import { FLOW_CAPTURE_MS, SETTLE_MS, TITLE_FLOW_CAPTURE_MS } from "../../src/watchdog/change-feed.js";
 import { emptyState } from "../../src/watchdog/types.js";
 import { FakeTmux } from "../helpers/fake-tmux.js";
 import { BASE, T0, fleetFrom } from "./helpers.js";
@@ -25,7 +25,7 @@ function setup() {
   const writes = new Map<string, number>();
   const clockOf: WriteClock = { watching: true, lastWriteOf: (s) => writes.get(s) };
   const observer = new Observer(new Tmux({ transport: fake }), undefined, clockOf);
-  fake.add("t-a", { pid: 11, command: "demo", activity: T0 / 1000 - 10, text: "demo> \n" });
+  fake.add("t-a", { pid: 11, command: "demo", activity: T0 / 1000 - 10, text: "working... 10:00:00\n" });
   fake.add("t-b", { pid: 12, command: "demo", activity: T0 / 1000 - 10, text: "demo> \n" });
   const tick = async (at: number) => {
     clock = at;
@@ -65,6 +65,43 @@ describe("Observer with a write clock", () => {
     for (let at = T0 + 1_000; at <= T0 + 1_000 + 2 * FLOW_CAPTURE_MS; at += 1_000) {
       print(at - 50);
       captured += (await tick(at)).captured;
+    }
+    expect(captured).toBe(2);
+  });
+
+  it("reads a flowing pane last seen idle once (it is working now), then lets it flow", async () => {
+    const { fake, tick, print } = setup();
+    fake.get("t-a").text = "demo> \n";
+    await tick(T0);
+    print(T0 + 2_000, "working... 10:00:02\n");
+    expect((await tick(T0 + 2_100)).captured).toBe(1);
+    print(T0 + 3_000, "working... 10:00:03\n");
+    expect((await tick(T0 + 3_100)).captured).toBe(0);
+  });
+
+  it("reads a pane whose title spinner says working only every TITLE_FLOW_CAPTURE_MS while it flows", async () => {
+    const fleet = fleetFrom(`${BASE}
+[backend.demo]
+title_active_re = "^[◐◓◑◒] "
+[[agent]]
+name = "a"
+watch = "heal"
+`);
+    let clock = T0;
+    const fake = new FakeTmux({ now: () => clock });
+    let lastWrite = T0;
+    const observer = new Observer(new Tmux({ transport: fake }), undefined, { watching: true, lastWriteOf: () => lastWrite });
+    fake.add("t-a", { pid: 11, command: "demo", activity: T0 / 1000 - 10, text: "thinking\n", title: "◐ Claude Code" });
+    let captured = 0;
+    for (let at = T0; at <= T0 + TITLE_FLOW_CAPTURE_MS; at += 1_000) {
+      clock = at - 50;
+      fake.output("t-a", "x");
+      fake.get("t-a").title = at % 2000 ? "◓ Claude Code" : "◐ Claude Code";
+      lastWrite = at - 50;
+      clock = at;
+      const before = fake.captures("t-a");
+      await observer.observe(fleet, emptyState(), { now: at, heavy: false, cronDue: new Set() });
+      captured += fake.captures("t-a") - before;
     }
     expect(captured).toBe(2);
   });
