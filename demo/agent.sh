@@ -34,7 +34,7 @@ while :; do
       /wait\ *) echo "WAITING-UNTIL: ${line#/wait }"; mode=quiet ;;
       /limit\ *) echo "${line#/limit }"; mode=quiet ;;
       /fatal\ *) echo "${line#/fatal }"; mode=quiet ;;
-      /exit*) code="${line#/exit}"; exit "${code:-0}" ;;
+      /exit*) code="${line#/exit}"; code="${code# }"; echo "demo: exiting with status ${code:-0}"; exit "${code:-0}" ;;
       "") [ "$mode" = quiet ] && prompt ;;
       *) echo "demo: message received (${#line} chars)"; mode=work ;;
     esac
