@@ -200,6 +200,10 @@ export async function measureWatchdog(ctx: Ctx, prog: Prog, fleet: Fleet, shimLa
       if (ticksInA) {
         r.spawnsPerTickAll = callsA.length / ticksInA;
         r.capturesPerTickShim = capturesA / ticksInA;
+        // Over a control client a tick spawns nothing, so there are no bursts to average: count by
+        // our own ticks instead (the same number when every tick is one burst).
+        r.spawnsPerTick = r.spawnsPerTickAll;
+        if (!ticksA.length && !callsA.length) r.spawnsPerTickMedian = r.spawnsPerTickMax = 0;
       }
     } else {
       const period = median(periods);
