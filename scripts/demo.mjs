@@ -14,7 +14,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const cli = path.join(root, "bin", "agents");
-const started = Date.now();
+let started = Date.now();
 /** The whole story must be told within this (the steps' own deadlines are shorter). */
 const STORY_LIMIT_MS = 85_000;
 /** How far ahead the demo's usage-limit banner puts the reset. */
@@ -86,6 +86,11 @@ function agents(verb, timeoutMs, ...args) {
   });
 }
 
+/** Commands with what each shows, the explanations in one column. */
+const hints = (rows) => {
+  const w = Math.max(...rows.map(([c]) => c.length));
+  return rows.map(([c, what]) => `  ${c.padEnd(w)}   ${what}`).join("\n");
+};
 const indent = (text) => text.split("\n").map((l) => `    ${l}`).join("\n");
 const hhmmss = () => new Date().toTimeString().slice(0, 8);
 const pause = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -143,7 +148,7 @@ async function narrated(re, what, timeoutS, from = 0) {
     readNarration();
     const hit = told.slice(from).find((l) => re.test(l));
     if (hit) return hit;
-    if (Date.now() >= deadline) return fail(`${what} within ${Math.round((deadline - since) / 1000)} s`);
+    if (Date.now() >= deadline) return fail(`${what} (waited ${Math.round((deadline - since) / 1000)} s)`);
     await pause(200);
   }
 }
@@ -167,12 +172,13 @@ to them (lines with ▸); every other line is the watchdog's event as it happens
 command sink (scripts/narrate.mjs, appending to ${shown(narration)}).
 `);
 
+started = Date.now(); // the story's clock starts with `up`
 tail = setInterval(readNarration, 200);
 fleetStarted = true;
 const up = await agents("up", 30_000);
 console.log(`${indent(up.out)}\n`);
 if (up.code !== 0) await fail(`${agentsCmd("up")} exited ${up.code}`);
-await narrated(/watchdog started/, "the watchdog did not report for duty", 20);
+await narrated(/watchdog started/, "the watchdog's start was not narrated", 20);
 await pause(2000); // the agents at work a moment before anything happens to them
 
 console.log("\n1. A crash");
@@ -208,12 +214,14 @@ readNarration();
 const st = await agents("status", 15_000);
 console.log(`\nThe story took ${Math.round((Date.now() - started) / 1000)} s. The fleet keeps running:\n${indent(st.out)}
 Look at it:
-  ${agentsCmd("status")}
-  ${agentsCmd("logs watchdog")}          the watchdog's decisions
-  ${agentsCmd("logs builder")}
-  ${agentsCmd("why builder")}
-  tail -f ${shown(narration)}      the narration, as events come
-  ${attach}          (detach with Ctrl-b d; type /exit 1 there to crash it again)
+${hints([
+  [agentsCmd("status"), "the table"],
+  [agentsCmd("logs watchdog"), "the watchdog's decisions, with their reasons"],
+  [agentsCmd("logs builder"), "what builder printed"],
+  [agentsCmd("why builder"), "its decisions and the newest forensic record"],
+  [`tail -f ${shown(narration)}`, "the narration, as events come"],
+  [attach, "watch it live (detach with Ctrl-b d; type /exit 1 there to crash it again)"],
+])}
 Stop it:
   ${agentsCmd("down")}
 Run the story again with npm run demo (it starts afresh).`);

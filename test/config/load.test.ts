@@ -274,6 +274,15 @@ describe("the configs we ship or promise to read still load (issue 10's stricter
     expect(loadConfig(config, { env: {} }).agents.map((a) => a.name)).toEqual(["builder", "adversary", "supervisor"]);
   });
 
+  test("demo/fleet.toml (npm run demo's fleet): its own tmux server, everything under log_dir", () => {
+    const f = loadConfig(path.join(ROOT, "demo/fleet.toml"), { env: {} });
+    expect(f.projectDir).toBe(path.resolve(ROOT));
+    expect(f.tmuxSocket).toBe("agents-demo");
+    expect(f.agents.map((a) => a.name)).toEqual(["builder", "adversary", "supervisor"]);
+    expect(f.notify?.command).toMatch(/^node scripts\/narrate\.mjs \.agents-state\/demo\//);
+    for (const p of f.loop.phases) expect(path.resolve(f.projectDir, p.status).startsWith(f.logDir + path.sep)).toBe(true);
+  });
+
   test("the agents init scaffold", () => {
     const dir = tempDir("init-cfg");
     cpSync(path.join(ROOT, "templates/init"), dir, { recursive: true });
