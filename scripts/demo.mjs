@@ -8,7 +8,7 @@
 // Every wait has a deadline; a step that does not happen in time is one line and exit 1, with the
 // fleet left running to look at. Needs node, tmux and the build (npm ci) only.
 import { execFile, execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -177,7 +177,7 @@ tail = setInterval(readNarration, 200);
 fleetStarted = true;
 const up = await agents("up", 30_000);
 console.log(`${indent(up.out)}\n`);
-if (up.code !== 0) await fail(`${agentsCmd("up")} exited ${up.code}`);
+if (up.code !== 0) await fail(`${agentsCmd("up")} ${up.code === "timeout" ? "did not finish (waited 30 s)" : `exited ${up.code}`}`);
 await narrated(/watchdog started/, "the watchdog's start was not narrated", 20);
 await pause(2000); // the agents at work a moment before anything happens to them
 

@@ -1,7 +1,7 @@
 // `npm run demo` end to end (scripts/demo.mjs on a temp copy of demo/fleet.toml, a private tmux
 // server): the story is narrated — heal, hold, resume, phase advance — and `why` printed; a second
 // run while the first fleet runs starts afresh; Ctrl-C leaves the fleet running and says how to
-// stop it; the fleet's own `down` removes everything. About 45 s.
+// stop it; the fleet's own `down` removes everything. About 50 s.
 import { cpSync, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { execa } from "execa";
