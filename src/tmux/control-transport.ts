@@ -39,8 +39,8 @@ export class ControlTransport implements TmuxTransport {
   private retryAt = 0;
   private backoffMs = FIRST_RETRY_MS;
   private closed = false;
-  /** Where reads go now; starts as processes, so the first attach is reported. */
-  mode: TransportMode = "spawn";
+  /** Where reads go now; undefined until the first attach succeeds or fails (either is reported). */
+  mode: TransportMode | undefined;
   /** Reads that went over the client / as processes (benchmarks and tests read these). */
   readonly counts = { control: 0, spawn: 0 };
 

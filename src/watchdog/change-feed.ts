@@ -12,6 +12,8 @@ export const SETTLE_MS = 600;
 export const FLOW_CAPTURE_MS = 10_000;
 /** The same while the pane's title says working (a spinner the backend's title_active_re reads). */
 export const TITLE_FLOW_CAPTURE_MS = 30_000;
+/** A log dir that could not be watched is tried again this often. */
+const RETRY_MS = 30_000;
 
 /**
  * Pure: must a pane whose tmux activity changed be captured now? `lastWrite` is the last write
@@ -49,7 +51,9 @@ export class ChangeFeed {
   /** Written to since they last settled. */
   private readonly dirty = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
-  private failed = false;
+  /** After a failed watch (log_dir not made yet, inotify limits), when to try again. */
+  private retryAt = 0;
+  private reported = false;
 
   constructor(private readonly opts: ChangeFeedOptions) {}
 
@@ -59,15 +63,16 @@ export class ChangeFeed {
 
   /**
    * Watch `dir` for writes to these log files (a new dir replaces the watch). Returns an error
-   * message when the directory cannot be watched (the watchdog then captures on tmux's word only).
+   * message the first time the directory cannot be watched (panes are then read on tmux's word
+   * alone); it is tried again every RETRY_MS.
    */
   track(dir: string, logs: Map<string, string>): string | undefined {
     this.files = new Map([...logs].map(([session, file]) => [path.basename(file), session]));
-    if (dir === this.dir && (this.watcher || this.failed)) return undefined;
+    if (dir === this.dir && (this.watcher || this.now() < this.retryAt)) return undefined;
     this.watcher?.close();
     this.watcher = undefined;
+    if (dir !== this.dir) this.reported = false;
     this.dir = dir;
-    this.failed = false;
     try {
       this.watcher = watch(dir, { persistent: false }, (_event, name) => {
         if (name) this.wrote(String(name));
@@ -75,12 +80,15 @@ export class ChangeFeed {
       this.watcher.on("error", () => {
         this.watcher?.close();
         this.watcher = undefined;
-        this.failed = true;
+        this.retryAt = this.now() + RETRY_MS;
       });
     } catch (e) {
-      this.failed = true;
+      this.retryAt = this.now() + RETRY_MS;
+      if (this.reported) return undefined;
+      this.reported = true;
       return `cannot watch ${dir}: ${(e as Error).message}`;
     }
+    this.reported = false;
     return undefined;
   }
 

@@ -52,3 +52,38 @@ describe("localOriginPath", () => {
     expect(localOriginPath(url, "/work/repo")).toBe(want);
   });
 });
+
+describe("ChangeFeed", () => {
+  it("sees a write to a tracked log, settles it once, and retries a dir it could not watch", async () => {
+    const { mkdtempSync, mkdirSync, appendFileSync, rmSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const path = await import("node:path");
+    const { ChangeFeed } = await import("../../src/watchdog/change-feed.js");
+    const root = mkdtempSync(path.join(tmpdir(), "feed-"));
+    const dir = path.join(root, "logs");
+    const settledSessions: string[][] = [];
+    let clock = 0;
+    const feed = new ChangeFeed({ onSettled: (s) => settledSessions.push(s), now: () => (clock ? clock : Date.now()) });
+    try {
+      const logs = new Map([["s-a", path.join(dir, "s-a.log")]]);
+      expect(feed.track(dir, logs)).toMatch(/cannot watch/);
+      expect(feed.track(dir, logs)).toBeUndefined();
+      expect(feed.watching).toBe(false);
+      mkdirSync(dir);
+      clock = Date.now() + 31_000;
+      expect(feed.track(dir, logs)).toBeUndefined();
+      expect(feed.watching).toBe(true);
+      clock = 0;
+      appendFileSync(path.join(dir, "s-a.log"), "x");
+      appendFileSync(path.join(dir, "other.log"), "x");
+      const end = Date.now() + 5_000;
+      while (!settledSessions.length && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+      expect(settledSessions).toEqual([["s-a"]]);
+      expect(feed.lastWriteOf("s-a")).toBeGreaterThan(0);
+      expect(feed.lastWriteOf("other")).toBeUndefined();
+    } finally {
+      feed.close();
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
