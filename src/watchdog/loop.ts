@@ -20,6 +20,7 @@ import type { Deadline } from "./types.js";
 import { onHangup } from "./hangup.js";
 import { watchdogTmux } from "./control-session.js";
 import { ChangeFeed } from "./change-feed.js";
+import { Waker } from "./wake.js";
 import { handoffRefPaths } from "./handoff-refs.js";
 import { sessionLogFile } from "../state/paths.js";
 import { Notifier } from "../notify/notifier.js";
@@ -39,11 +40,6 @@ function mtimeOf(file: string): number {
     return 0;
   }
 }
-
-/** Events within this of the first one are one wake-up (a storm of file events costs one tick). */
-export const WAKE_DEBOUNCE_MS = 150;
-/** Wake-ups start a tick at most this often: a fleet whose panes settle all the time ticks ~1/s. */
-export const WAKE_MIN_GAP_MS = 1_000;
 
 /** Node's timers overflow past 2^31-1 ms (and then fire at once): never ask for more. */
 const MAX_TIMER_MS = 2_147_483_647;
@@ -104,18 +100,13 @@ export async function runWatchdog(configPath: string, opts: WatchdogOptions = {}
   let watcher: FSWatcher | undefined;
   let stopping = false;
   let heavyRequested = true;
-  let wakeUp: (() => void) | undefined;
   let lastConfigError: string | undefined;
   const traceTicks = process.env.AGENTS_TICK_EVENTS === "1";
 
-  /** Something happened since the last tick started (an event during a tick is kept for the sleep). */
-  let woken = false;
   /** The handoff refs moved: the next tick reads the repo at once. */
   let gitDue = false;
-  const poke = () => {
-    woken = true;
-    wakeUp?.();
-  };
+  const waker = new Waker(() => stopping);
+  const poke = waker.poke;
 
   const scheduleCrons = () => {
     for (const t of cronTasks) void t.destroy();
@@ -287,24 +278,7 @@ export async function runWatchdog(configPath: string, opts: WatchdogOptions = {}
       }
       if (opts.once) break;
       const wait = sleepMs(fleet.watchdog.signal_interval * 1000 - (Date.now() - tickStart), deadline, Date.now());
-      // A wake-up ticks once the storm it starts has had WAKE_DEBOUNCE_MS, at most every WAKE_MIN_GAP_MS.
-      const wakeDelay = () => (stopping ? 0 : Math.max(WAKE_DEBOUNCE_MS, tickStart + WAKE_MIN_GAP_MS - Date.now()));
-      const until = Date.now() + wait;
-      await new Promise<void>((resolve) => {
-        let t = setTimeout(resolve, woken ? Math.min(wait, wakeDelay()) : wait);
-        wakeUp = () => {
-          clearTimeout(t);
-          t = setTimeout(resolve, Math.min(Math.max(0, until - Date.now()), wakeDelay()));
-          // Later events of the storm ride on this timer; only a stop cuts it short.
-          wakeUp = () => {
-            if (!stopping) return;
-            clearTimeout(t);
-            resolve();
-          };
-        };
-      });
-      wakeUp = undefined;
-      woken = false;
+      await waker.sleep(wait, tickStart);
     }
   } catch (err) {
     // Something escaped the tick's own catch: say so (notified, bounded below) before dying of it.
