@@ -4,7 +4,7 @@
 import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { agentName, startFleet, type Fleet } from "./fleet.js";
+import { agentName, configHead, startFleet, type Fleet } from "./fleet.js";
 import { measureWatchdog, shimLatency, type Ctx, type Prog, type WatchdogResult } from "./measure.js";
 import { cpuSelfSeconds, sleep, uptime } from "./procfs.js";
 import { fmt, type Results } from "./report.js";
@@ -50,17 +50,7 @@ export function writeBusyConfig(
   o: { n: number; prefix: string; logDir: string; signal: number; heavy: number; py: string; script: string },
 ): string {
   const lines = [
-    "# Written by the bench (bench/busy.ts): N busy agents, read unchanged by this CLI and by agents.py.",
-    "[defaults]",
-    `session_prefix = "${o.prefix}"`,
-    `log_dir = "${o.logDir}"`,
-    'model = "busy-1"',
-    'watch = "heal+stall"',
-    "",
-    "[watchdog]",
-    `signal_interval = ${o.signal}`,
-    `heavy_interval = ${o.heavy}`,
-    "",
+    ...configHead("bench/busy.ts): N busy agents", o, ['model = "busy-1"']),
     ...backendToml("spin", o.py, o.script, "spin"),
     ...backendToml("stream", o.py, o.script, "stream"),
   ];

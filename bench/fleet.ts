@@ -17,20 +17,26 @@ export interface Fleet {
   writeConfig?: (file: string, o: { logDir: string; signal: number; heavy: number }) => string;
 }
 
-export function writeConfig(dir: string, file: string, o: { n: number; prefix: string; logDir: string; signal: number; heavy: number }): string {
-  const lines = [
-    "# Written by the bench (bench/fleet.ts): N quiet agents, read unchanged by this CLI and by agents.py.",
+/** The [defaults] and [watchdog] tables every bench fleet shares (both programs read them unchanged). */
+export function configHead(what: string, o: { prefix: string; logDir: string; signal: number; heavy: number }, defaults: string[]): string[] {
+  return [
+    `# Written by the bench (${what}, read unchanged by this CLI and by agents.py.`,
     "[defaults]",
     `session_prefix = "${o.prefix}"`,
     `log_dir = "${o.logDir}"`,
-    'backend = "quiet"',
-    'model = "quiet-1"',
+    ...defaults,
     'watch = "heal+stall"',
     "",
     "[watchdog]",
     `signal_interval = ${o.signal}`,
     `heavy_interval = ${o.heavy}`,
     "",
+  ];
+}
+
+export function writeConfig(dir: string, file: string, o: { n: number; prefix: string; logDir: string; signal: number; heavy: number }): string {
+  const lines = [
+    ...configHead("bench/fleet.ts): N quiet agents", o, ['backend = "quiet"', 'model = "quiet-1"']),
     "[backend.quiet]",
     `bin = "echo 'quiet agent {session} ready'; exec sleep 2147483647"`,
     'prompt_delivery = "exec"',
