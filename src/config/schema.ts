@@ -3,6 +3,9 @@
 // Objects are strict so unknown keys surface; parse.ts turns those particular issues into warnings
 // (configs evolve) and everything else into one-line errors.
 import { z } from "zod";
+import { longSeconds, positiveSeconds, seconds } from "./schema-units.js";
+import { agentNotifySchema, notifySchema } from "./schema-notify.js";
+export * from "./schema-notify.js";
 
 /** Safe as a tmux session name and a file name: tmux rewrites '.' and ':' and a shell needs no quoting. */
 export const NAME_RE = /^[A-Za-z0-9_-]{1,64}$/;
@@ -17,17 +20,6 @@ const regexSource = z.string().superRefine((src, ctx) => {
   }
 });
 
-// Every seconds key has an upper bound. A timer longer than Node's limit (2^31-1 ms, about 24.8
-// days) fires at once, so an out-of-range interval would turn a wait into a busy loop; far below
-// that, a day is more than any of these waits is meant to be. The few keys that are compared with
-// a duration rather than waited on (stall_idle, limit_max_hold, wake.interval) allow 30 days.
-const DAY = 86_400;
-const MONTH = 30 * DAY;
-const atMost = (max: number, label: string) => `must be at most ${max} seconds (${label})`;
-const seconds = z.number().nonnegative().max(DAY, atMost(DAY, "1 day"));
-const positiveSeconds = z.number().positive().max(DAY, atMost(DAY, "1 day"));
-/** A duration a clock is compared with, never a single timer: up to 30 days. */
-const longSeconds = z.number().positive().max(MONTH, atMost(MONTH, "30 days"));
 const envTable = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String));
 
 export const PROMPT_DELIVERIES = ["arg", "ping", "exec"] as const;
@@ -160,69 +152,6 @@ export const wakeSchema = z
   .transform(({ interval, cron, prompt_file: promptFile }) =>
     cron === undefined ? { promptFile, interval: interval ?? 3600 } : { promptFile, cron },
   );
-
-/**
- * Notification events (src/notify/): stable names scripts and docs rely on. `digest` is sent on the
- * digest schedule and `test` by `agents notify test`, whatever `events` says.
- */
-export const NOTIFY_EVENTS = [
-  "parked",
-  "restarted",
-  "limit-hold",
-  "limit-resumed",
-  "phase-advanced",
-  "sequence-complete",
-  "on-complete-started",
-  "on-complete-failed",
-  "dialog",
-  "config-invalid",
-  "detection-drift",
-  "watchdog-started",
-  "watchdog-stopped",
-  "watchdog-crashed",
-  "digest",
-  "test",
-] as const;
-export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
-/** Left out of the default `events`: a crash loop restarts every few seconds (its `parked` says it once). */
-export const CHATTY_NOTIFY_EVENTS: readonly NotifyEvent[] = ["restarted", "detection-drift"];
-export const DEFAULT_NOTIFY_EVENTS: NotifyEvent[] = NOTIFY_EVENTS.filter((e) => !CHATTY_NOTIFY_EVENTS.includes(e));
-
-const notifyEvent = z.string().superRefine((e, ctx) => {
-  if (!(NOTIFY_EVENTS as readonly string[]).includes(e)) {
-    ctx.addIssue({ code: "custom", message: `unknown event "${e}" (valid: ${NOTIFY_EVENTS.join(", ")})` });
-  }
-}) as unknown as z.ZodType<NotifyEvent, string>;
-const httpUrl = z.string().superRefine((u, ctx) => {
-  let ok = false;
-  try {
-    const p = new URL(u).protocol;
-    ok = p === "http:" || p === "https:";
-  } catch {
-    /* not a URL */
-  }
-  // The value itself may hold a secret (a token in the path): never echo it.
-  if (!ok) ctx.addIssue({ code: "custom", message: "must be an http:// or https:// URL" });
-});
-
-/** [notify]: where events go. No sink set means nothing is sent (and nothing is started). */
-export const notifySchema = z.strictObject({
-  webhook: z.union([httpUrl, z.array(httpUrl)]).transform((w) => (Array.isArray(w) ? w : [w])).default(() => []),
-  command: z.string().min(1, "must not be empty").optional(),
-  ntfy: httpUrl.optional(),
-  desktop: z.boolean().default(false),
-  events: z.array(notifyEvent).default(() => [...DEFAULT_NOTIFY_EVENTS]),
-  /** The same agent+event is sent at most once per this many seconds. */
-  dedup_window: seconds.default(600),
-  /** A cron expression: a summary of the period since the last digest (restarts, holds, phases, cost). */
-  digest: z.string().optional(),
-});
-export type NotifySettings = z.output<typeof notifySchema>;
-/** An agent's own [agent.notify]: off, or its own event list instead of [notify].events. */
-export const agentNotifySchema = z.strictObject({
-  enabled: z.boolean().default(true),
-  events: z.array(notifyEvent).optional(),
-});
 
 /** Keys an agent may set itself or inherit from [defaults] (their defaults live in defaultsSchema). */
 const inheritable = {
