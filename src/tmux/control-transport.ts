@@ -39,6 +39,7 @@ export class ControlTransport implements TmuxTransport {
   private retryAt = 0;
   private backoffMs = FIRST_RETRY_MS;
   private closed = false;
+  private retryTimer: NodeJS.Timeout | undefined;
   /** Where reads go now; undefined until the first attach succeeds or fails (either is reported). */
   mode: TransportMode | undefined;
   /** Reads that went over the client / as processes (benchmarks and tests read these). */
@@ -111,6 +112,11 @@ export class ControlTransport implements TmuxTransport {
 
   private retryLater(why: string | undefined): void {
     this.retryAt = this.now() + this.backoffMs;
+    // Tried again on a timer, not only at the next read: the client's notifications (a pane died)
+    // are what wakes the watchdog, and reads may be far apart (a 30 s tick over panes that flow).
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => void this.ready(), this.backoffMs);
+    this.retryTimer.unref();
     if (why !== undefined) this.switchTo("spawn", `${why}; tmux reads run as processes, retrying in ${Math.round(this.backoffMs / 1000)}s`);
     this.backoffMs = Math.min(this.backoffMs * 2, MAX_RETRY_MS);
   }
@@ -128,6 +134,7 @@ export class ControlTransport implements TmuxTransport {
 
   close(): void {
     this.closed = true;
+    clearTimeout(this.retryTimer);
     this.client?.close();
     this.client = undefined;
     this.opts.spawn.close?.();

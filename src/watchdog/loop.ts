@@ -67,6 +67,9 @@ export async function runWatchdog(configPath: string, opts: WatchdogOptions = {}
   }, !opts.once);
   // Panes' writes to their session logs (change-feed.ts): one that settles wakes the loop to read it.
   const feed = new ChangeFeed({ onSettled: () => poke() });
+  let feedFleet: typeof fleet | undefined;
+  let feedLogs = new Map<string, string>();
+  let feedRules = new Map<string, (typeof fleet)["agents"][number]["backend"]>();
   // In the runtime dir, not log_dir: deleting log_dir must not let a second watchdog start.
   const lock = watchdogLock(fleet);
   lock.acquire();
@@ -222,8 +225,14 @@ export async function runWatchdog(configPath: string, opts: WatchdogOptions = {}
         if (heavy) lastHeavy = tickStart;
         const now = Date.now();
         if (!opts.once) {
-          const logs = new Map(fleet.agents.filter((a) => a.enabled).map((a) => [a.session, sessionLogFile(fleet, a.session)]));
-          const watchError = feed.track(fleet.logDir, logs);
+          // Rebuilt only when the config is (the feed knows the same maps cost nothing).
+          if (feedFleet !== fleet) {
+            feedFleet = fleet;
+            const on = fleet.agents.filter((a) => a.enabled);
+            feedLogs = new Map(on.map((a) => [a.session, sessionLogFile(fleet, a.session)]));
+            feedRules = new Map(on.map((a) => [a.session, a.backend]));
+          }
+          const watchError = feed.track(fleet.logDir, feedLogs, feedRules);
           if (watchError) log.event("warn", { action: "log-watch-failed", reason: `${watchError}; panes are read on tmux's activity alone` });
         }
         const gitNow = gitDue;

@@ -11,7 +11,7 @@ import { readParked } from "../state/parked.js";
 import { onCompleteTriggered, phaseDone, readPhaseIndex, sequenceComplete } from "../state/phase.js";
 import { GitReader } from "./git-reader.js";
 import { SignalReader } from "./signal-reader.js";
-import { captureDue, FLOW_CAPTURE_MS, TITLE_FLOW_CAPTURE_MS } from "./change-feed.js";
+import { captureDue, FLOW_CAPTURE_MS, TITLE_FLOW_CAPTURE_MS, type StreamState } from "./change-feed.js";
 import { compileRules } from "../detect/classify.js";
 import type { SignalReading } from "../signals/types.js";
 import type { GitReading, ScreenReading, Snapshot, WatchdogState } from "./types.js";
@@ -29,6 +29,8 @@ interface CacheEntry {
 export interface WriteClock {
   readonly watching: boolean;
   lastWriteOf(session: string): number | undefined;
+  /** What the pane's new output said (change-feed.ts): how long to let it settle, a line to act on. */
+  streamOf?(session: string): StreamState | undefined;
 }
 
 export interface ObserveOptions {
@@ -74,13 +76,15 @@ export class Observer {
     const hit = this.cache.get(agent.session);
     if (hit && hit.key === key && hit.reading.capturedAt >= (pane.activity + 1) * 1000) return hit;
     // Output still flowing into the pane of an agent last seen working is activity by itself: keep
-    // the reading and show decide a moved screen; the text is read once it settles, or every
-    // FLOW_CAPTURE_MS (TITLE_FLOW_CAPTURE_MS while its title spinner says working).
+    // the reading and show decide a moved screen; the text is read once it settles (after longer
+    // quiet when its output was plain, at once when it printed a limit, fatal or dialog line), or
+    // every FLOW_CAPTURE_MS (TITLE_FLOW_CAPTURE_MS while its title spinner says working).
     const lastWrite = this.writes?.watching ? this.writes.lastWriteOf(agent.session) : undefined;
     const spinning = !!compileRules(agent.backend).titleActive?.test(pane.title);
     const maxAge = spinning ? TITLE_FLOW_CAPTURE_MS : FLOW_CAPTURE_MS;
     const same = hit && !pane.dead && hit.pid === pane.pid && hit.command === pane.command && hit.reading.state === "working";
-    if (hit && same && !captureDue(now, lastWrite, hit.reading.capturedAt, maxAge)) {
+    const stream = lastWrite === undefined ? undefined : this.writes?.streamOf?.(agent.session);
+    if (hit && same && !captureDue(now, lastWrite, hit.reading.capturedAt, maxAge, stream)) {
       this.lastDeferred++;
       return { ...hit, hash: `${hit.hash}~${key}` };
     }
@@ -136,16 +140,16 @@ export class Observer {
 
     // A pane that newly died, vanished or shows a fatal screen makes this tick heavy, so it is
     // healed now rather than at the next heavy tick (minutes away): reactions ride on wake-ups.
-    const needHeal = new Set(
-      fleet.agents
-        .filter((a) => a.enabled && a.watch !== "none")
-        .filter((a) => {
-          const pane = panes.get(a.session);
-          const state = screens.get(a.session)?.state;
-          return !pane || pane.dead || state === "fatal" || state === "exited";
-        })
-        .map((a) => a.session),
-    );
+    // Keyed by what is wrong and with which process: a missing agent that comes back showing a fatal
+    // screen (no tick in between, when its output flowed plain) is new.
+    const needHeal = new Set<string>();
+    for (const a of fleet.agents) {
+      if (!a.enabled || a.watch === "none") continue;
+      const pane = panes.get(a.session);
+      const state = screens.get(a.session)?.state;
+      const why = !pane ? "missing" : pane.dead ? "dead" : state === "fatal" || state === "exited" ? state : undefined;
+      if (why) needHeal.add(`${a.session}|${pane?.pid ?? ""}|${why}`);
+    }
     const escalate = [...needHeal].some((s) => !this.needHeal.has(s));
     this.needHeal = needHeal;
     if (escalate && opts.escalate !== false) heavy = true;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { captureDue, FLOW_CAPTURE_MS, SETTLE_MS, settled } from "../../src/watchdog/change-feed.js";
+import { captureDue, FLOW_CAPTURE_MS, SETTLE_MS } from "../../src/watchdog/change-feed.js";
 import { localOriginPath } from "../../src/watchdog/handoff-refs.js";
 
 const NOW = 1_000_000;
@@ -20,23 +20,6 @@ describe("captureDue", () => {
   it("takes a longer bound for a pane whose title says working", () => {
     expect(captureDue(NOW, NOW - 50, NOW - FLOW_CAPTURE_MS, 3 * FLOW_CAPTURE_MS)).toBe(false);
     expect(captureDue(NOW, NOW - 50, NOW - 3 * FLOW_CAPTURE_MS, 3 * FLOW_CAPTURE_MS)).toBe(true);
-  });
-});
-
-describe("settled", () => {
-  it("returns the quiet panes and when the first busy one can settle", () => {
-    const dirty = new Map([
-      ["a", NOW - SETTLE_MS - 5],
-      ["b", NOW - 100],
-      ["c", NOW - 300],
-      ["d", NOW - SETTLE_MS],
-    ]);
-    expect(settled(NOW, dirty)).toEqual({ due: ["a", "d"], nextAt: NOW - 300 + SETTLE_MS });
-  });
-
-  it("has nothing to look at again when everything settled", () => {
-    expect(settled(NOW, new Map([["a", NOW - 5_000]]))).toEqual({ due: ["a"], nextAt: undefined });
-    expect(settled(NOW, new Map())).toEqual({ due: [], nextAt: undefined });
   });
 });
 

@@ -1,7 +1,8 @@
 // The Observer with a write clock (change-feed.ts) on the in-memory tmux: a pane whose log still
 // flows is not captured again (its last reading is kept and decide is shown a moved screen) until
 // it settles or FLOW_CAPTURE_MS passes; a death, a pid or command change is always read. A tick
-// that finds an agent newly dead, missing or fatal is made heavy, once per new one.
+// that finds an agent newly dead, missing or fatal is made heavy, once per new one (missing, then
+// back and fatal, is new).
 import { describe, expect, it } from "vitest";
 import { Tmux } from "../../src/tmux/tmux.js";
 import { Observer, type WriteClock } from "../../src/watchdog/observe.js";
@@ -129,5 +130,16 @@ watch = "heal"
     expect(gone.snap.heavy).toBe(true);
     expect(gone.snap.phase.done).toBe(false);
     expect((await tick(T0 + 4_000)).snap.heavy).toBe(false);
+  });
+
+  it("makes a tick heavy when a missing agent comes back showing a fatal screen, with no tick between", async () => {
+    const { fake, tick } = setup();
+    await new Tmux({ transport: fake }).killSession("t-a");
+    expect((await tick(T0)).snap.heavy).toBe(true);
+    fake.add("t-a", { pid: 21, command: "demo", activity: T0 / 1000 + 1, text: "fatal: credentials expired\n" });
+    const back = await tick(T0 + 2_000);
+    expect(back.snap.screens.get("t-a")?.state).toBe("fatal");
+    expect(back.snap.heavy).toBe(true);
+    expect((await tick(T0 + 3_000)).snap.heavy).toBe(false);
   });
 });
