@@ -24,6 +24,13 @@ export interface LogRotatorDeps {
   signalMaxBytes?: number;
 }
 
+/**
+ * Signal files grow by a line per hook or status refresh (~1 KiB every few seconds: hours to the
+ * cap), so they are looked at this often, not at a flooding log's pace (two stats per agent a look
+ * were a measurable part of a busy fleet's tick).
+ */
+const SIGNAL_CHECK_MS = 30_000;
+
 /** A flood rotates a log every few seconds: one event per log per minute, counting the rest. */
 const REPORT_EVERY_MS = 60_000;
 
@@ -44,6 +51,7 @@ export class LogRotator {
   /** Sessions whose old pipe still writes into a rotated file: re-pointed again at the next look. */
   private readonly repipe = new Set<string>();
   private readonly reported = new Map<string, { at: number; skipped: number }>();
+  private signalsAt = 0;
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private stopped = false;
@@ -83,10 +91,14 @@ export class LogRotator {
       const owners = logOwners(fleet);
       for (const session of [...this.repipe]) await this.pointPipe(fleet, session, owners.get(session) ?? session);
       const sizes = new Map([...owners.keys()].map((s) => [s, sessionLogSize(fleet, s)] as const));
-      const plan = planLogCheck({ now: this.now(), maxBytes: fleet.logMaxBytes, sizes, seen: this.seen });
+      const now = this.now();
+      const plan = planLogCheck({ now, maxBytes: fleet.logMaxBytes, sizes, seen: this.seen });
       this.seen = plan.seen;
       for (const session of plan.rotate) await this.rotate(fleet, session, owners.get(session)!, sizes.get(session)!);
-      this.capSignalFiles(fleet);
+      if (now >= this.signalsAt) {
+        this.capSignalFiles(fleet);
+        this.signalsAt = now + SIGNAL_CHECK_MS;
+      }
       return plan.nextCheckMs;
     } catch (err) {
       this.report("error", { action: "log-check-failed", reason: (err as Error).message });

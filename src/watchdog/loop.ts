@@ -21,6 +21,7 @@ import { onHangup } from "./hangup.js";
 import { watchdogTmux } from "./control-session.js";
 import { ChangeFeed } from "./change-feed.js";
 import { Waker } from "./wake.js";
+import { stateKey, stateWriteDue } from "./state-writes.js";
 import { handoffRefPaths } from "./handoff-refs.js";
 import { sessionLogFile } from "../state/paths.js";
 import { Notifier } from "../notify/notifier.js";
@@ -82,6 +83,7 @@ export async function runWatchdog(configPath: string, opts: WatchdogOptions = {}
   });
   notifier.start(log);
   const stateWrites = new ConditionReport(log, { failed: "state-write-failed", recovered: "state-write-recovered" });
+  let lastStateWrite: { key: string; at: number } | undefined;
   const lockChecks = new ConditionReport(log, { failed: "lock-check-failed", recovered: "lock-check-recovered" });
   let exitCode = 0;
   const loaded = loadWatchdogState(fleet);
@@ -266,7 +268,11 @@ export async function runWatchdog(configPath: string, opts: WatchdogOptions = {}
       Object.assign(state, { heartbeat: Date.now(), pid: process.pid, startedAt, configError: lastConfigError, lastTickMs: tickMs });
       // A full or read-only log_dir fails this every tick: retried each tick, reported once per errno.
       try {
-        writeWatchdogState(fleet, state);
+        const key = stateKey(state);
+        if (stateWriteDue(key, lastStateWrite, Date.now())) {
+          writeWatchdogState(fleet, state);
+          lastStateWrite = { key, at: Date.now() };
+        }
         stateWrites.ok("writing the watchdog state");
       } catch (err) {
         stateWrites.failed(err, "writing the watchdog state");
