@@ -1,6 +1,7 @@
 // The watchdog's persisted memory and its file format. The watchdog writes it after a tick when
-// it changed, or every 2 s (watchdog/state-writes.ts); `status` reads it. A file that does not parse is never silently replaced: the watchdog keeps it
-// aside as <file>.corrupt-<time> for a human, logs it, and starts from an empty memory.
+// it changed, or every 2 s (watchdog/state-writes.ts); `status` reads it. A file that does not
+// parse is never silently replaced: the watchdog keeps it aside as <file>.corrupt-<time> for a
+// human, logs it, and starts from an empty memory.
 import { renameSync, statSync } from "node:fs";
 import { readTextOr, writeJsonAtomic } from "./files.js";
 import { watchdogStateFile, type PathFleet } from "./paths.js";
