@@ -1,6 +1,7 @@
 // The control-mode transport against a real (private) tmux server: reads travel over one client
 // with no process each, the client changes no window size, a killed client falls back to plain
-// processes at once and is attached again after its backoff, and sessions that go away notify.
+// processes at once and is attached again after its backoff (on a timer, no read needed), and
+// sessions that go away notify.
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ControlTransport, type TransportMode } from "../../src/tmux/control-transport.js";
@@ -72,7 +73,8 @@ describe("ControlTransport", () => {
       expect(switches.at(-1)?.[0]).toBe("spawn");
       expect((await tmux.listPanes()).length).toBe(2);
       expect(control.counts.spawn).toBe(1);
-      await new Promise((r) => setTimeout(r, 1_100));
+      // Attached again on its own timer, with no read to prompt it (its notifications wake the watchdog).
+      await until("attached again without a read", () => control.mode === "control", 5_000);
       expect((await tmux.listPanes()).length).toBe(2);
       expect(control.mode).toBe("control");
       expect(control.clientPid).not.toBe(pid);
