@@ -10,7 +10,7 @@
 // At the end both are removed, and anything still in them is a leak: it is listed, any tmux
 // server still behind a leftover socket is killed, and the run fails (exit code 1).
 import { spawnSync } from "node:child_process";
-import { lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
@@ -33,6 +33,37 @@ function leavesUnder(dir: string): string[] {
   };
   walk("");
   return out;
+}
+
+/**
+ * Processes this run started that are still alive: every process a test starts inherits the run's
+ * own TMPDIR, so that value in a process's environment marks it as ours (Linux /proc; elsewhere
+ * none are found). A watchdog whose `agents down` failed survives its tmux server by design, and
+ * would otherwise live on after the run, recreating files in the sandbox.
+ */
+function processesOf(sandbox: string): { pid: number; cmd: string }[] {
+  const marker = `TMPDIR=${sandbox}`;
+  const found: { pid: number; cmd: string }[] = [];
+  let pids: string[];
+  try {
+    pids = readdirSync("/proc").filter((n) => /^\d+$/.test(n));
+  } catch {
+    return found;
+  }
+  for (const p of pids) {
+    const pid = Number(p);
+    if (pid === process.pid) continue;
+    try {
+      // vitest's own workers (children of this process) carry the same TMPDIR.
+      const ppid = Number(/^PPid:\s+(\d+)/m.exec(readFileSync(`/proc/${p}/status`, "latin1"))?.[1]);
+      if (ppid === process.pid) continue;
+      if (!readFileSync(`/proc/${p}/environ`, "latin1").split("\0").includes(marker)) continue;
+      found.push({ pid, cmd: readFileSync(`/proc/${p}/cmdline`, "latin1").split("\0").join(" ").trim() });
+    } catch {
+      /* gone, or not ours to read */
+    }
+  }
+  return found;
 }
 
 export default function setup(): () => void {
@@ -60,6 +91,15 @@ export default function setup(): () => void {
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;
     }
+    // Before removing anything: a live process would recreate what it writes.
+    const strays = processesOf(sandbox);
+    for (const { pid } of strays) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        /* already gone */
+      }
+    }
     rmSync(xdg.cache, { recursive: true, force: true });
     rmSync(xdg.runtime, { recursive: true, force: true });
     const leftovers = leavesUnder(sandbox).map((p) => path.join(sandbox, p));
@@ -75,6 +115,15 @@ export default function setup(): () => void {
     }
     rmSync(sandbox, { recursive: true, force: true });
     rmSync(tmuxDir, { recursive: true, force: true });
+    if (strays.length > 0) {
+      console.error(
+        [
+          `\ntests left ${strays.length} process${strays.length === 1 ? "" : "es"} running (now killed; a test must stop what it starts, by pid):`,
+          ...strays.map((p) => `  ${p.pid} ${p.cmd}`),
+        ].join("\n"),
+      );
+      process.exitCode = 1;
+    }
     if (leftovers.length > 0) {
       console.error(
         [
