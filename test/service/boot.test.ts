@@ -12,22 +12,11 @@ import { startAgent } from "../../src/fleet/launch.js";
 import { readSessionId, writeSessionId } from "../../src/state/session-id.js";
 import { Tmux } from "../../src/tmux/tmux.js";
 import { tempDir } from "../helpers/tmp.js";
+import { RESUMER_FLEET } from "./fleet.js";
 import { FakeTmux } from "../helpers/fake-tmux.js";
 import { BASE, fleetFrom } from "../watchdog/helpers.js";
 
-const TOML = `${BASE}
-[backend.resumer]
-preset = "demo"
-supports_resume = true
-
-[[agent]]
-name = "w"
-backend = "resumer"
-watch = "heal"
-[[agent]]
-name = "u"
-backend = "resumer"
-[[agent]]
+const TOML = `${BASE}${RESUMER_FLEET}[[agent]]
 name = "fresh"
 backend = "resumer"
 resume_on = []

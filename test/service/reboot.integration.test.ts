@@ -8,21 +8,9 @@
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { CLI, TestFleet, baseToml, childEnv, useTestFleet, waitFor } from "../watchdog/harness.js";
+import { RESUMER_FLEET } from "./fleet.js";
 
-const TOML = `${baseToml()}
-[backend.resumer]
-preset = "demo"
-supports_resume = true
-
-[[agent]]
-name = "w"
-backend = "resumer"
-watch = "heal"
-
-[[agent]]
-name = "u"
-backend = "resumer"
-`;
+const TOML = `${baseToml()}${RESUMER_FLEET}`;
 
 /** The unit's ExecStart words and Environment= pairs (the test's paths hold no spaces or quotes). */
 function fromUnit(unit: string): { argv: string[]; env: Record<string, string>; cwd: string } {
