@@ -53,6 +53,11 @@ export const notifySchema = z.strictObject({
   ntfy: httpUrl.optional(),
   desktop: z.boolean().default(false),
   events: z.array(notifyEvent).default(() => [...DEFAULT_NOTIFY_EVENTS]),
+  /** One sink kind's own choice of events, instead of `events` (e.g. the phone only hears `parked`). */
+  webhook_events: z.array(notifyEvent).optional(),
+  ntfy_events: z.array(notifyEvent).optional(),
+  command_events: z.array(notifyEvent).optional(),
+  desktop_events: z.array(notifyEvent).optional(),
   /** The same agent+event is sent at most once per this many seconds. */
   dedup_window: seconds.default(600),
   /** A cron expression: a summary of the period since the last digest (restarts, holds, phases, cost). */

@@ -97,6 +97,7 @@ export class Notifier {
     if (!d.send) return;
     const payload = renderPayload(fleetName(fleet), n, now);
     for (const s of this.sinks()) {
+      if (!wants(cfg, n.event, n.agent, s)) continue;
       const queue = this.pending.filter((p) => p.sink === s.id);
       if (queue.length >= MAX_PENDING_PER_SINK) {
         this.pending.splice(this.pending.indexOf(queue[0]!), 1);

@@ -14,6 +14,8 @@ export interface SinkSpec {
   id: string;
   /** What logs and status show: the kind and a URL's scheme+host only. */
   label: string;
+  /** The sink kind's own `<kind>_events`, when set: replaces [notify].events for this sink. */
+  events?: NotifyEvent[];
 }
 
 /** `https://hooks.slack.com/services/T0/B0/secret` → `https://hooks.slack.com/…` (no user, path, query). */
@@ -52,17 +54,27 @@ export function sinksOf(n: FleetNotify | undefined): SinkSpec[] {
   if (n.ntfy) out.push({ kind: "ntfy", target: n.ntfy, id: idOf("ntfy", n.ntfy), label: `ntfy ${redactUrl(n.ntfy)}` });
   if (n.command) out.push({ kind: "command", target: n.command, id: idOf("command", n.command), label: commandLabel(n.command) });
   if (n.desktop) out.push({ kind: "desktop", target: "notify-send", id: "desktop", label: "desktop notify-send" });
+  for (const s of out) {
+    const events = n[`${s.kind}_events`];
+    if (events) s.events = events;
+  }
   return out;
 }
 
-/** Does the config want this event for this agent (null: a fleet event)? */
-export function wants(n: FleetNotify | undefined, event: NotifyEvent, agent: string | null): boolean {
+/**
+ * Does the config want this event for this agent (null: a fleet event), at this sink (omitted: at
+ * any)? The most specific list decides: the agent's own, else the sink kind's, else [notify].events.
+ */
+export function wants(n: FleetNotify | undefined, event: NotifyEvent, agent: string | null, sink?: SinkSpec): boolean {
   if (!n) return false;
   // Asked for explicitly: the digest by its schedule, the test by `agents notify test`.
   if (event === "digest" || event === "test") return true;
   const own = agent !== null ? n.agents[agent] : undefined;
   if (own && !own.enabled) return false;
-  return (own?.events ?? n.events).includes(event);
+  if (own?.events) return own.events.includes(event);
+  if (sink) return (sink.events ?? n.events).includes(event);
+  // At any sink: the fleet's list, or a sink kind that asked for it on its own.
+  return n.events.includes(event) || sinksOf(n).some((s) => s.events?.includes(event));
 }
 
 /** Watchdog lifecycle events are each a distinct fact: never folded into an earlier one. */

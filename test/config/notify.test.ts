@@ -38,6 +38,7 @@ describe("[notify]", () => {
     ["a webhook list with a bad entry", `webhook = ["https://ok.example", "ftp://x/secret-token"]`, "notify.webhook[1]: must be an http:// or https:// URL"],
     ["an ntfy that is not a URL", `ntfy = "secret-token"`, "notify.ntfy: must be an http:// or https:// URL"],
     ["an unknown event", `events = ["parked", "parkd"]`, `notify.events[1]: unknown event "parkd" (valid: ${NOTIFY_EVENTS.join(", ")})`],
+    ["an unknown event in a sink kind's list", `ntfy_events = ["parkd"]`, `notify.ntfy_events[0]: unknown event "parkd" (valid: ${NOTIFY_EVENTS.join(", ")})`],
     ["a window past a day", `dedup_window = 90000`, "notify.dedup_window: must be at most 86400 seconds (1 day)"],
     ["a negative window", `dedup_window = -1`, "notify.dedup_window:"],
     ["an empty command", `command = ""`, "notify.command: must not be empty"],

@@ -102,6 +102,16 @@ describe("Notifier", () => {
     await n.stop();
   });
 
+  it("each sink gets only the events its kind asked for (<kind>_events), the rest what [notify].events says", async () => {
+    const t = setup(`${NOTIFY}command_events = ["restarted"]\n`);
+    const n = t.start();
+    n.observe("warn", { agent: "a", action: "restarted", reason: "crash" });
+    n.observe("error", parked("a"));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(t.calls.map((c) => `${c.sink}:${c.payload.event}`)).toEqual(["command:restarted", "webhook:parked"]);
+    await n.stop();
+  });
+
   it("without [notify] nothing is queued and no file is written", async () => {
     const t = setup("");
     const n = t.start();

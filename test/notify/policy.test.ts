@@ -56,6 +56,20 @@ describe("wants", () => {
     expect(wants(cfg(over), event as never, agent)).toBe(want);
   });
   it("nothing without [notify]", () => expect(wants(undefined, "parked", "a")).toBe(false));
+
+  it("a sink kind's own list replaces [notify].events for that sink; an agent's own list still wins", () => {
+    const n = cfg({ webhook: ["https://a.example/s"], command: "cat", events: ["phase-advanced"], command_events: ["parked", "restarted"] });
+    const [webhook, command] = sinksOf(n);
+    expect(command!.events).toEqual(["parked", "restarted"]);
+    expect(webhook!.events).toBeUndefined();
+    expect([wants(n, "parked", "a", webhook), wants(n, "parked", "a", command)]).toEqual([false, true]);
+    expect([wants(n, "phase-advanced", null, webhook), wants(n, "phase-advanced", null, command)]).toEqual([true, false]);
+    // Wanted somewhere: the notifier queues it, then each sink takes what it asked for.
+    expect(wants(n, "restarted", "a")).toBe(true);
+    expect(wants(n, "detection-drift", "a")).toBe(false);
+    const own = cfg({ ...n, agents: { a: { enabled: true, events: ["detection-drift"] } } });
+    expect([wants(own, "detection-drift", "a", webhook), wants(own, "parked", "a", command)]).toEqual([true, false]);
+  });
 });
 
 describe("dedup", () => {
