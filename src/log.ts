@@ -40,17 +40,23 @@ export interface EventLogOptions {
   fallback?: () => string;
   /** Sees every event after it is written (the notifier); what it throws is swallowed. */
   onEvent?: (level: "info" | "warn" | "error", fields: EventFields) => void;
+  /** Rotate the file past this many bytes, keeping `keep` parts ([defaults] log_max_bytes / log_keep). */
+  maxBytes?: number;
+  keep?: number;
 }
 
-const CHANGE_EVENTS: Record<SinkChange["kind"], { action: string; level: "warn" | "info" }> = {
+const CHANGE_EVENTS: Record<SinkChange["kind"], { action: string; level: "error" | "warn" | "info" }> = {
   degraded: { action: "event-log-degraded", level: "warn" },
   recovered: { action: "event-log-recovered", level: "info" },
   reopened: { action: "event-log-reopened", level: "warn" },
+  // The first line of the new file, saying where the earlier ones went.
+  rotated: { action: "events-rotated", level: "info" },
+  "rotate-failed": { action: "events-rotate-failed", level: "error" },
 };
 
 export function createEventLog(file: string, echo: (line: string) => void = safeStdout, opts: EventLogOptions = {}): EventLog {
   // Synchronous writes: a watchdog killed mid-tick must not lose the line explaining its last action.
-  const sink = new AppendSink(file, { fallback: opts.fallback });
+  const sink = new AppendSink(file, { fallback: opts.fallback, maxBytes: opts.maxBytes, keep: opts.keep });
   const logger = pino({ base: undefined, timestamp: pino.stdTimeFunctions.isoTime }, sink);
   const emit = (level: "info" | "warn" | "error", fields: EventFields) => {
     logger[level](fields);

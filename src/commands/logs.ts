@@ -5,7 +5,7 @@ import { existsSync, statSync } from "node:fs";
 import { execa } from "execa";
 import { UserError } from "../errors.js";
 import { NotRegularFile, readRegularFile } from "../state/files.js";
-import { sessionLogFile, watchdogEventsFile } from "../state/paths.js";
+import { rotatedWatchdogEventsFile, sessionLogFile, watchdogEventsFile } from "../state/paths.js";
 import { openFleet, type Ctx } from "./context.js";
 import type { Args } from "./table.js";
 
@@ -63,8 +63,17 @@ async function watchdogEvents(ctx: Ctx, follow: boolean, lines: number, json: bo
     return 1;
   }
   const all = text.split("\n").filter(Boolean);
+  // A rotation just left the live file short: the rest of the last `lines` are in `.1`, `.2`, ...
+  for (let n = 1; n <= ctx.fleet.logKeep && all.length < lines; n++) {
+    try {
+      all.unshift(...readRegularFile(rotatedWatchdogEventsFile(ctx.fleet, n)).split("\n").filter(Boolean));
+    } catch {
+      break; // no such part (or not a regular file): nothing older to show
+    }
+  }
   for (const l of lines ? all.slice(-lines) : []) ctx.io.out(fmt(l));
   if (!follow) return 0;
+  // By name (-F): after a rotation tail reopens the new live file and goes on from its first line.
   const child = execa("tail", ["-n", "0", "-F", file], { reject: false, buffer: false });
   child.stdout?.setEncoding("utf8");
   let rest = "";

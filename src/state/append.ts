@@ -6,23 +6,48 @@
 //   to a fallback file (the runtime dir), or to stderr when that fails too; every line tries the
 //   real file first, so writing resumes there as soon as the disk allows;
 // - a write cut short by a full disk is cut back, so the file never holds half a JSON line;
-// - a FIFO (or device) in the file's place: never waited on, written around like an unwritable file.
+// - a FIFO (or device) in the file's place: never waited on, written around like an unwritable file;
+// - capped (maxBytes/keep): the line that takes the file past maxBytes is written whole, then the
+//   file is renamed to `.1` (older parts shifted up to `.keep`, beyond removed) and the next line
+//   starts a new one. The size is counted (size at open + bytes written), not stat'ed per line.
+//   This sink is the file's only writer, so the count is the size; a rename that fails leaves the
+//   file growing and is retried at the next line (reported once per errno).
 // pino's own destination (sonic-boom) is not used: in sync mode a failed write becomes an 'error'
 // event that throws when nobody listens, and its reopen() does not notice a deleted folder.
-import { appendFileSync, closeSync, constants, fstatSync, ftruncateSync, openSync, statSync, writeSync } from "node:fs";
+import { appendFileSync, closeSync, constants, fstatSync, ftruncateSync, openSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
 import path from "node:path";
 import { mkdirp } from "./mkdirp.js";
 
 export type SinkChange =
   | { kind: "degraded"; reason: string; errno: string }
   | { kind: "recovered"; reason: string }
-  | { kind: "reopened"; reason: string };
+  | { kind: "reopened"; reason: string }
+  | { kind: "rotated"; reason: string }
+  | { kind: "rotate-failed"; reason: string; errno: string };
 
 export interface AppendSinkOptions {
   /** Path of the file to use while `file` cannot be written; may throw (then stderr is used). */
   fallback?: () => string;
   /** The last resort. */
   stderr?: (text: string) => void;
+  /** Rotate the file once a write takes it past this many bytes (unset: never). */
+  maxBytes?: number;
+  /** Rotated parts kept (`.1` newest .. `.keep`); default 1. */
+  keep?: number;
+}
+
+/** A rotated part's path: `<file>.<n>` (state/paths.ts names the same for readers). */
+export const rotatedPart = (file: string, n: number): string => `${file}.${n}`;
+
+/** Parts beyond `keep` that a larger keep left are removed, looking this far at most. */
+const PARTS_MAX = 100;
+
+function renameIfPresent(from: string, to: string): void {
+  try {
+    renameSync(from, to);
+  } catch (err) {
+    if (errno(err) !== "ENOENT") throw err;
+  }
 }
 
 const errno = (err: unknown) => (err as NodeJS.ErrnoException).code ?? "EIO";
@@ -40,6 +65,10 @@ export class AppendSink {
   /** The errno of the condition that keeps `file` unwritable, while it lasts. */
   private failing: string | undefined;
   private changes: SinkChange[] = [];
+  /** The open file's size: its size at open plus what this sink wrote to it since. */
+  private size = 0;
+  /** The errno of a rotation that keeps failing, while it lasts. */
+  private rotateFailing: string | undefined;
 
   constructor(
     readonly file: string,
@@ -54,6 +83,7 @@ export class AppendSink {
         this.changes.push({ kind: "recovered", reason: `${this.file} is writable again (was ${this.failing})` });
         this.failing = undefined;
       }
+      if (this.opts.maxBytes !== undefined && this.size > this.opts.maxBytes) this.rotate();
       return true;
     } catch (err) {
       this.closeFd();
@@ -127,6 +157,7 @@ export class AppendSink {
       throw Object.assign(new Error(`${this.file} is not a regular file`), { code: "ENOTREG" });
     }
     this.fd = fd;
+    this.size = st.size;
     return { fd, size: st.size };
   }
 
@@ -144,6 +175,38 @@ export class AppendSink {
       this.cutBack(fd, size);
       throw Object.assign(new Error(`short write to ${this.file}`), { code: "ENOSPC" });
     }
+    this.size += n;
+  }
+
+  /**
+   * Move the full file aside; the next line opens a new one. Only renames, so a line is in exactly
+   * one part, and the live file last: interrupted, every line is still in some part. Never throws.
+   */
+  private rotate(): void {
+    const keep = Math.max(1, this.opts.keep ?? 1);
+    const size = this.size;
+    try {
+      for (let n = keep - 1; n >= 1; n--) renameIfPresent(rotatedPart(this.file, n), rotatedPart(this.file, n + 1));
+      renameSync(this.file, rotatedPart(this.file, 1));
+    } catch (err) {
+      const code = errno(err);
+      if (code !== this.rotateFailing) {
+        this.rotateFailing = code;
+        this.changes.push({ kind: "rotate-failed", errno: code, reason: `${this.file} at ${size} bytes could not be moved to .1: ${code}; it keeps growing, retrying at the next line` });
+      }
+      return;
+    }
+    // Closed only now: until the rename the fd and the path were the same file (no "reopened").
+    this.closeFd();
+    this.rotateFailing = undefined;
+    for (let n = keep + 1; n <= PARTS_MAX; n++) {
+      try {
+        unlinkSync(rotatedPart(this.file, n));
+      } catch (err) {
+        if (errno(err) === "ENOENT") break;
+      }
+    }
+    this.changes.push({ kind: "rotated", reason: `${this.file} reached ${size} bytes (log_max_bytes ${this.opts.maxBytes}); moved to .1, keeping ${keep}` });
   }
 
   /** Remove a partial line so the file stays one JSON object per line. */

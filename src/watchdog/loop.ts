@@ -80,6 +80,9 @@ export async function runWatchdog(configPath: string, opts: WatchdogOptions = {}
   const log: EventLog = createEventLog(watchdogEventsFile(fleet), opts.echo, {
     fallback: () => (ensureRuntimeDir(fleet), fallbackEventsFile(fleet)),
     onEvent: notifier.observe,
+    // Capped like the session logs; the sink takes the limits at start (a reload does not change them).
+    maxBytes: fleet.logMaxBytes,
+    keep: fleet.logKeep,
   });
   notifier.start(log);
   const stateWrites = new ConditionReport(log, { failed: "state-write-failed", recovered: "state-write-recovered" });
