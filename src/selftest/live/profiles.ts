@@ -131,6 +131,9 @@ export function baseEnv(home: string, binDir: string | undefined): Record<string
     USER: os.userInfo().username,
     SHELL: "/bin/sh",
     TZ: "UTC",
+    // The CLIs keep sockets and scratch files under the temp dir (Claude: claude-<uid>/, cc-socks/):
+    // in the throwaway home they go with it instead of staying behind in /tmp.
+    TMPDIR: home,
   };
 }
 
