@@ -2,6 +2,7 @@
 // parked marker (authoritative even with no watchdog), or what tmux alone can tell. Pure.
 import type { AgentStatus, Evidence } from "../state/watchdog-state.js";
 import type { ParkedMarker } from "../state/parked.js";
+import { ago as age } from "./watchdog-health.js";
 
 export interface StatusJson {
   state: AgentStatus["state"];
@@ -94,5 +95,5 @@ export const RECENT_RECORD_MS = 3600_000;
 /** The DOING column's marker for a recent record: "† killed 12m ago — agents why a". */
 export function recordMarker(agent: string, rec: RecentRecordJson, now: number): string {
   const s = Math.max(0, Math.round((now - Date.parse(rec.at)) / 1000));
-  return `† ${rec.event} ${s < 120 ? `${s}s` : `${Math.round(s / 60)}m`} ago — agents why ${agent}`;
+  return `† ${rec.event} ${age(s)} ago — agents why ${agent}`;
 }
