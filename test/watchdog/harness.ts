@@ -158,6 +158,27 @@ export const waitFor = <T>(what: string, fn: () => T | Promise<T>, timeoutMs = 2
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The banner of ../shared/captures/claude/usage_limit-event.txt, resetting tomorrow. */
+export function weeklyBanner(): string {
+  const d = new Date(Date.now() + 86400_000);
+  const month = d.toLocaleString("en-US", { month: "short", timeZone: "UTC" });
+  return `⎿  You've hit your weekly limit · resets ${month} ${d.getUTCDate()}, 1:18am (UTC)`;
+}
+
+/**
+ * A fleet whose demo agent "a" (session t-a) is started, working and read over the control client,
+ * then `quietMs` past its start-up ticks, so the next reaction can only come from an event.
+ */
+export async function settledFleet(fleets: ReturnType<typeof useTestFleet>, toml: string, quietMs: number): Promise<TestFleet> {
+  const fleet = fleets.set(new TestFleet(toml));
+  fleet.watchdog();
+  await waitFor("a started", () => fleet.pid("t-a"));
+  await waitFor("working", async () => (await fleet.screen("t-a")).includes("working..."));
+  await waitFor("the control client", () => fleet.events().find((e) => e.action === "tmux-control"));
+  await sleep(quietMs);
+  return fleet;
+}
+
 /** A bare origin and a working clone of it, both on real git. */
 export async function gitPair(base: string): Promise<{ origin: string; clone: string; push: (subject: string, files?: Record<string, string>) => Promise<void> }> {
   const origin = path.join(base, "origin.git");

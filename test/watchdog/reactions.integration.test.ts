@@ -5,7 +5,7 @@
 // status file that says DONE. With its control client killed the watchdog goes on (processes).
 import { describe, expect, it } from "vitest";
 import path from "node:path";
-import { TestFleet, baseToml, gitPair, sleep, useTestFleet, waitFor } from "./harness.js";
+import { TestFleet, baseToml, gitPair, settledFleet, sleep, useTestFleet, waitFor, weeklyBanner } from "./harness.js";
 
 /** Generous: the design target is ~2 s; a loaded 2-core machine gets the rest. */
 const BOUND_MS = 8_000;
@@ -23,28 +23,10 @@ prompt = "go"
 
 const fleets = useTestFleet();
 
-/** The banner of ../shared/captures/claude/usage_limit-event.txt, resetting tomorrow. */
-function weeklyBanner(): string {
-  const d = new Date(Date.now() + 86400_000);
-  const month = d.toLocaleString("en-US", { month: "short", timeZone: "UTC" });
-  return `⎿  You've hit your weekly limit · resets ${month} ${d.getUTCDate()}, 1:18am (UTC)`;
-}
-
 /** How long after `since` the first matching event was written. */
 async function latency(fleet: TestFleet, since: number, find: () => Record<string, unknown> | undefined): Promise<number> {
   const ev = await waitFor("the reaction", find, 20_000, 100);
   return Date.parse(String(ev.time)) - since;
-}
-
-/** Started and past its start-up ticks, so the next reaction can only come from an event. */
-async function settledFleet(): Promise<TestFleet> {
-  const fleet = fleets.set(new TestFleet(TOML));
-  fleet.watchdog();
-  await waitFor("a started", () => fleet.pid("t-a"));
-  await waitFor("working", async () => (await fleet.screen("t-a")).includes("working..."));
-  await waitFor("the control client", () => fleet.events().find((e) => e.action === "tmux-control"));
-  await sleep(1_500);
-  return fleet;
 }
 
 const after = (fleet: TestFleet, action: string, since: number) => () =>
@@ -52,7 +34,7 @@ const after = (fleet: TestFleet, action: string, since: number) => () =>
 
 describe("event-driven reactions at signal_interval = 30", () => {
   it("holds on a usage-limit banner, restarts on a fatal line and on a pane death, within seconds", { timeout: 90_000 }, async () => {
-    const fleet = await settledFleet();
+    const fleet = await settledFleet(fleets, TOML, 1_500);
     const reacted: Record<string, number> = {};
 
     // A fatal line first: a limit hold would keep the agent from being healed afterwards.
@@ -79,7 +61,7 @@ describe("event-driven reactions at signal_interval = 30", () => {
   });
 
   it("goes on with plain tmux processes when its control client is killed, and attaches again", { timeout: 90_000 }, async () => {
-    const fleet = await settledFleet();
+    const fleet = await settledFleet(fleets, TOML, 1_500);
     const clients = await fleet.tmux.run(["list-clients", "-F", "#{client_pid} #{client_control_mode}"]);
     const pid = Number(clients.stdout.split("\n").find((l) => l.endsWith(" 1"))?.split(" ")[0]);
     expect(pid).toBeGreaterThan(0);

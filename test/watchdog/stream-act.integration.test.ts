@@ -4,7 +4,7 @@
 // sooner than plain output alone would have had the pane read.
 import { describe, expect, it } from "vitest";
 import { PLAIN_SETTLE_MS } from "../../src/watchdog/stream-hint.js";
-import { TestFleet, baseToml, sleep, useTestFleet, waitFor } from "./harness.js";
+import { baseToml, settledFleet, useTestFleet, waitFor, weeklyBanner } from "./harness.js";
 
 const TOML = `${baseToml({ watchdog: { signal_interval: 30, heavy_interval: 300, restart_backoff: 0, limit_reset_slack: 0 } })}
 [backend.demo]
@@ -21,16 +21,10 @@ const fleets = useTestFleet();
 
 describe("a limit banner in a flowing pane", () => {
   it("is held on within seconds, before plain output would have had it read", { timeout: 60_000 }, async () => {
-    const fleet = fleets.set(new TestFleet(TOML));
-    fleet.watchdog();
-    await waitFor("a started", () => fleet.pid("t-a"));
-    await waitFor("working", async () => (await fleet.screen("t-a")).includes("working..."));
-    await waitFor("the control client", () => fleet.events().find((e) => e.action === "tmux-control"));
-    await sleep(2_000);
-    const d = new Date(Date.now() + 86400_000);
-    const month = d.toLocaleString("en-US", { month: "short", timeZone: "UTC" });
+    const fleet = await settledFleet(fleets, TOML, 2_000);
+    const banner = weeklyBanner();
     const t0 = Date.now();
-    await fleet.type("t-a", `/limit ⎿  You've hit your weekly limit · resets ${month} ${d.getUTCDate()}, 1:18am (UTC)`);
+    await fleet.type("t-a", `/limit ${banner}`);
     const ev = await waitFor("the hold", () => fleet.eventsFor("a", "limit-hold").find((e) => Date.parse(String(e.time)) >= t0), 20_000, 100);
     const ms = Date.parse(String(ev.time)) - t0;
     console.log(`[stream-act] limit-hold ${ms} ms after the banner (plain output settles after ${PLAIN_SETTLE_MS} ms)`);
