@@ -1,7 +1,7 @@
 // Reading back the watchdog's events file (pino JSON lines, written by src/log.ts): the newest
 // part only, so a long-lived fleet's file never has to be read whole; across a rotation (`.1`).
-import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import { rotatedWatchdogEventsFile, watchdogEventsFile, type PathFleet } from "./paths.js";
+import { readRegularFileEnd } from "./regular-file.js";
 
 export interface LoggedEvent {
   time?: string;
@@ -14,23 +14,13 @@ export interface LoggedEvent {
 
 /** The last `maxBytes` of a regular file as whole lines, and the file's size; none when unreadable. */
 function tailLines(file: string, maxBytes: number): { lines: string[]; size: number } {
-  let fd: number;
   try {
-    fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+    const { text, size } = readRegularFileEnd(file, maxBytes);
+    const lines = text.split("\n");
+    if (maxBytes < size) lines.shift(); // cut mid-line
+    return { lines, size };
   } catch {
     return { lines: [], size: 0 };
-  }
-  try {
-    const st = fstatSync(fd);
-    if (!st.isFile()) return { lines: [], size: 0 };
-    const len = Math.min(st.size, maxBytes);
-    const buf = Buffer.alloc(len);
-    readSync(fd, buf, 0, len, st.size - len);
-    const lines = buf.toString("utf8").split("\n");
-    if (len < st.size) lines.shift(); // cut mid-line
-    return { lines, size: st.size };
-  } finally {
-    closeSync(fd);
   }
 }
 

@@ -50,6 +50,11 @@ export function readRegularFile(file: string): string {
  * A cut through a multi-byte character leaves one replacement character at the start, no more.
  */
 export function readRegularFileTail(file: string, maxBytes: number): string {
+  return readRegularFileEnd(file, maxBytes).text;
+}
+
+/** readRegularFileTail, with the file's size (so a caller can tell whether the text was cut). */
+export function readRegularFileEnd(file: string, maxBytes: number): { text: string; size: number } {
   return withRegularFd(file, (fd, st) => {
     const len = Math.min(st.size, Math.max(0, Math.floor(maxBytes)));
     const buf = Buffer.alloc(len);
@@ -59,6 +64,6 @@ export function readRegularFileTail(file: string, maxBytes: number): string {
       if (n === 0) break;
       got += n;
     }
-    return buf.subarray(0, got).toString("utf8");
+    return { text: buf.subarray(0, got).toString("utf8"), size: st.size };
   });
 }
