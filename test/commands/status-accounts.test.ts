@@ -4,9 +4,8 @@ import { describe, expect, it } from "vitest";
 import { accountsLine, accountsOf } from "../../src/commands/accounts.js";
 import { status } from "../../src/commands/status.js";
 import { writeWatchdogState } from "../../src/state/watchdog-state.js";
-import { Tmux } from "../../src/tmux/tmux.js";
 import { emptyState } from "../../src/watchdog/types.js";
-import { FakeTmux } from "../helpers/fake-tmux.js";
+import { FakeTmux, fakeCtx } from "../helpers/fake-tmux.js";
 import { BASE, fleetFrom } from "../watchdog/helpers.js";
 
 const TOML = `${BASE}
@@ -62,8 +61,7 @@ describe("status: accounts", () => {
     state.agents.c2 = { lastActive: now, restarts: [], status: st };
     if (withData) state.accounts = { "claude:/acct": { since: now, until: R1 + 45_000, agent: "c", reason: "usage limit" } };
     writeWatchdogState(fleet, state);
-    const out: string[] = [];
-    const ctx = { fleet, tmux: new Tmux({ transport: fake }), io: { out: (l: string) => out.push(l), err: () => {} }, say: () => {} };
+    const { ctx, out } = fakeCtx(fleet, fake);
     return { ctx, out };
   }
 

@@ -5,9 +5,8 @@ import { describe, expect, it } from "vitest";
 import { status } from "../../src/commands/status.js";
 import { writeSessionId } from "../../src/state/session-id.js";
 import { writeWatchdogState } from "../../src/state/watchdog-state.js";
-import { Tmux } from "../../src/tmux/tmux.js";
 import { emptyState } from "../../src/watchdog/types.js";
-import { FakeTmux } from "../helpers/fake-tmux.js";
+import { FakeTmux, fakeCtx } from "../helpers/fake-tmux.js";
 import { BASE, fleetFrom } from "../watchdog/helpers.js";
 
 const TOML = `${BASE}
@@ -42,8 +41,7 @@ function run(withSignals: boolean) {
   state.agents.d = { lastActive: now, restarts: [], status: status0 };
   writeWatchdogState(fleet, state);
   if (withSignals) writeSessionId(fleet, "x", "01a2357a-ff5b-7851-bbcc-3b8fa6a569a0");
-  const out: string[] = [];
-  const ctx = { fleet, tmux: new Tmux({ transport: fake }), io: { out: (l: string) => out.push(l), err: () => {} }, say: () => {} };
+  const { ctx, out } = fakeCtx(fleet, fake);
   return { ctx, out };
 }
 

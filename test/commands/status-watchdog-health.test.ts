@@ -8,9 +8,8 @@ import { ago, healthLine, watchdogHealth, type HealthFacts } from "../../src/com
 import { processStart } from "../../src/state/lock.js";
 import { ensureLogDirs, ensureRuntimeDir, legacyWatchdogLockFile, tidyRuntimeDir, watchdogLockFile } from "../../src/state/paths.js";
 import { writeWatchdogState } from "../../src/state/watchdog-state.js";
-import { Tmux } from "../../src/tmux/tmux.js";
 import { emptyState } from "../../src/watchdog/types.js";
-import { FakeTmux } from "../helpers/fake-tmux.js";
+import { fakeCtx } from "../helpers/fake-tmux.js";
 import { BASE, fleetFrom } from "../watchdog/helpers.js";
 
 const NOW = Date.parse("2026-12-01T12:00:00Z");
@@ -54,8 +53,7 @@ function rig(lock: { start: string; sinceMs: number } | undefined, heartbeatAgeM
     // This test process plays the watchdog: a matching start time is a live holder, another is a dead one.
     writeFileSync(watchdogLockFile(fleet), JSON.stringify({ pid: process.pid, start: lock.start, since: new Date(now - lock.sinceMs).toISOString() }));
   }
-  const out: string[] = [];
-  const ctx = { fleet, tmux: new Tmux({ transport: new FakeTmux() }), io: { out: (l: string) => out.push(l), err: () => {} }, say: () => {} };
+  const { ctx, out } = fakeCtx(fleet);
   const cleanup = () => {
     rmSync(watchdogLockFile(fleet), { force: true });
     tidyRuntimeDir(fleet);

@@ -11,9 +11,8 @@ import { localTime, renderWhy } from "../../src/commands/why.js";
 import { watchdogEventsFile } from "../../src/state/paths.js";
 import { writeScreenRecord } from "../../src/state/records.js";
 import { writeWatchdogState } from "../../src/state/watchdog-state.js";
-import { Tmux } from "../../src/tmux/tmux.js";
 import { emptyState } from "../../src/watchdog/types.js";
-import { FakeTmux } from "../helpers/fake-tmux.js";
+import { fakeCtx } from "../helpers/fake-tmux.js";
 import { BASE, fleetFrom } from "../watchdog/helpers.js";
 
 const TOML = `${BASE}\n[[agent]]\nname = "a"\n[[agent]]\nname = "a-b"\n[[agent]]\nname = "quiet"\n`;
@@ -100,8 +99,7 @@ describe("status marks a record from the last hour", () => {
   it("JSON: last_record per agent row (null without one); text: a marker naming `agents why`", async () => {
     const { fleet, name } = setup();
     writeScreenRecord(fleet, { agent: "quiet", event: "parked", at: Date.now() - 2 * 3600_000, reason: "too old to mark" });
-    const out: string[] = [];
-    const ctx = { fleet, tmux: new Tmux({ transport: new FakeTmux() }), io: { out: (l: string) => out.push(l), err: () => {} }, say: () => {} };
+    const { ctx, out } = fakeCtx(fleet);
     await status(ctx, true);
     const rows = JSON.parse(out.join("\n")).rows as Record<string, unknown>[];
     const by = (n: string) => rows.find((r) => r.name === n)!;

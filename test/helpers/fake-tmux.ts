@@ -7,7 +7,9 @@
 // can tell the two apart by the argv), `name:` is the session's active (main) pane, a lone ";"
 // argument separates commands in one invocation, and with no sessions there is no server: every
 // command but new-session fails with "no server running".
-import type { RunResult, TmuxTransport } from "../../src/tmux/tmux.js";
+import type { Ctx } from "../../src/commands/context.js";
+import type { Fleet } from "../../src/config/load.js";
+import { Tmux, type RunResult, type TmuxTransport } from "../../src/tmux/tmux.js";
 
 export interface FakePane {
   index: number;
@@ -404,4 +406,10 @@ function expand(format: string, s: FakeSession, p: FakePane): string {
     pane_title: p.title,
   };
   return format.replace(/#\{([a-z_]+)\}/g, (_m, name: string) => vars[name] ?? "");
+}
+
+/** A command's context on a fake tmux server: what it prints (io.out) is collected in `out`. */
+export function fakeCtx(fleet: Fleet, fake: FakeTmux = new FakeTmux()): { ctx: Ctx; out: string[] } {
+  const out: string[] = [];
+  return { out, ctx: { fleet, tmux: new Tmux({ transport: fake }), io: { out: (l: string) => out.push(l), err: () => {} }, say: () => {} } };
 }
