@@ -124,7 +124,7 @@ export class LogRotator {
 
   /**
    * Rotate every agent's signal file that reached its cap. They grow by a line per hook or status
-   * refresh, far slower than a pane floods its log, so a look at the logs' pace is more than enough.
+   * refresh, far slower than a pane floods its log, so a look every SIGNAL_CHECK_MS is enough.
    */
   private capSignalFiles(fleet: Fleet): void {
     const max = this.deps.signalMaxBytes ?? SIGNAL_MAX_BYTES;
