@@ -17,6 +17,7 @@
 import { appendFileSync, closeSync, constants, fstatSync, ftruncateSync, openSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
 import path from "node:path";
 import { mkdirp } from "./mkdirp.js";
+import { rotatedPart, shiftParts } from "./parts.js";
 
 export type SinkChange =
   | { kind: "degraded"; reason: string; errno: string }
@@ -36,19 +37,8 @@ export interface AppendSinkOptions {
   keep?: number;
 }
 
-/** A rotated part's path: `<file>.<n>` (state/paths.ts names the same for readers). */
-export const rotatedPart = (file: string, n: number): string => `${file}.${n}`;
-
 /** Parts beyond `keep` that a larger keep left are removed, looking this far at most. */
 const PARTS_MAX = 100;
-
-function renameIfPresent(from: string, to: string): void {
-  try {
-    renameSync(from, to);
-  } catch (err) {
-    if (errno(err) !== "ENOENT") throw err;
-  }
-}
 
 const errno = (err: unknown) => (err as NodeJS.ErrnoException).code ?? "EIO";
 
@@ -186,7 +176,7 @@ export class AppendSink {
     const keep = Math.max(1, this.opts.keep ?? 1);
     const size = this.size;
     try {
-      for (let n = keep - 1; n >= 1; n--) renameIfPresent(rotatedPart(this.file, n), rotatedPart(this.file, n + 1));
+      shiftParts(this.file, keep);
       renameSync(this.file, rotatedPart(this.file, 1));
     } catch (err) {
       const code = errno(err);

@@ -37,7 +37,7 @@ const legacyLocks = new Map<string, string>();
 export const legacyLockOf = (lockFile: string): string | undefined => legacyLocks.get(lockFile);
 /** Every decision the watchdog takes, as pino JSON lines (`agents logs watchdog`). */
 export const watchdogEventsFile = (f: PathFleet): string => path.join(f.logDir, `${f.watchdogSession}.events.jsonl`);
-/** Its rotated parts, `.1` the newest (written by state/append.ts rotatedPart, the same name). */
+/** Its rotated parts, `.1` the newest (state/parts.ts rotatedPart, the same name). */
 export const rotatedWatchdogEventsFile = (f: PathFleet, n: number): string => `${watchdogEventsFile(f)}.${n}`;
 
 /** A parked agent is left alone until `agents up <name>` removes its marker. */

@@ -1,8 +1,9 @@
 // Session logs on disk: their sizes, and rotation. Rotation only renames: the live file is never
 // truncated or copied, so whatever a pane printed before a crash is in the live log or in `.1`.
 // Re-pointing the pane's pipe at a fresh live file is the caller's job (a tmux call).
-import { renameSync, rmSync, statSync } from "node:fs";
+import { rmSync, statSync } from "node:fs";
 import { LOG_KEEP_MAX } from "../config/schema.js";
+import { renameIfPresent, shiftParts } from "./parts.js";
 import { rotatedSessionLogFile, sessionLogFile, type PathFleet } from "./paths.js";
 import { readRegularFileTail } from "./regular-file.js";
 
@@ -13,16 +14,6 @@ export function sessionLogSize(f: PathFleet, session: string): number {
     return statSync(sessionLogFile(f, session), { throwIfNoEntry: false })?.size ?? 0;
   } catch {
     return 0;
-  }
-}
-
-function renameIfPresent(from: string, to: string): boolean {
-  try {
-    renameSync(from, to);
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return false;
-    throw err;
   }
 }
 
@@ -38,7 +29,7 @@ export function rotateSessionLog(f: PathFleet, session: string, keep: number): b
   } catch {
     return false;
   }
-  for (let n = keep - 1; n >= 1; n--) renameIfPresent(rotatedSessionLogFile(f, session, n), rotatedSessionLogFile(f, session, n + 1));
+  shiftParts(live, keep);
   // The live log last: if this is interrupted, every byte is still in one of the files.
   const moved = renameIfPresent(live, rotatedSessionLogFile(f, session, 1));
   for (let n = keep + 1; n <= LOG_KEEP_MAX; n++) rmSync(rotatedSessionLogFile(f, session, n), { force: true });

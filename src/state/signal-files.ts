@@ -4,7 +4,8 @@
 // path for every append (`>>FILE`, appendFileSync), so the next append after a rename creates a
 // fresh file, and the readers (signals/lines.ts) read a replaced file again from its start, on
 // top of what they already knew. One older part is kept (`.1`) for a human to look at.
-import { renameSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
+import { renameIfPresent, rotatedPart } from "./parts.js";
 import { claudeSignalFile, opencodeSignalFile, type PathFleet } from "./paths.js";
 
 /** A signal file is rotated once it reaches this size (a statusLine line is ~1 KiB). */
@@ -27,11 +28,5 @@ export function signalFileSize(file: string): number {
 
 /** Move `file` to `file.1` (replacing an older `.1`). False when there was nothing to move. */
 export function rotateSignalFile(file: string): boolean {
-  try {
-    renameSync(file, `${file}.1`);
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return false;
-    throw err;
-  }
+  return renameIfPresent(file, rotatedPart(file, 1));
 }
