@@ -2,8 +2,9 @@
 // with a "rescuer": a process that opens the other end after a few seconds. Were the code under
 // test to block on the FIFO (the bug these tests guard against), the rescuer ends the wait, so the
 // test fails on its time bound instead of hanging the worker for good. Rescuers are killed (by
-// pid) after the test file; the FIFO goes with its temp dir.
+// process group) after the test file; the FIFO goes with its temp dir.
 import { spawn, spawnSync } from "node:child_process";
+import { killGroup } from "../../src/proc/group.js";
 import { onFileCleanup } from "./tmp.js";
 
 /**
@@ -14,9 +15,10 @@ export function fifo(file: string, blocks: "read" | "write" = "read", afterS = 3
   const r = spawnSync("mkfifo", [file], { encoding: "utf8" });
   if (r.status !== 0) throw new Error(`mkfifo ${file}: ${r.stderr || `exit ${r.status}`}`);
   const open = blocks === "read" ? `exec 3>"$1"` : `cat "$1" >/dev/null`;
-  const rescuer = spawn("sh", ["-c", `sleep ${afterS}; ${open}`, "sh", file], { stdio: "ignore" });
+  // Its own process group: killing sh alone would leave its `sleep` running past the test.
+  const rescuer = spawn("sh", ["-c", `sleep ${afterS}; ${open}`, "sh", file], { stdio: "ignore", detached: true });
   onFileCleanup(() => {
-    if (rescuer.exitCode === null && rescuer.signalCode === null) rescuer.kill("SIGKILL");
+    if (rescuer.exitCode === null && rescuer.signalCode === null && rescuer.pid !== undefined) killGroup(rescuer.pid, "SIGKILL");
   });
   return file;
 }
