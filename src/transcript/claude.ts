@@ -4,7 +4,8 @@
 // `assistant` (message.content: `text` and `tool_use` blocks; an API error such as a usage limit
 // is an assistant record with `isApiErrorMessage` and its text), `system` (`informational` notices
 // such as the auto-continue offer; hook summaries and turn durations are bookkeeping).
-import { jsonRecord, lineCount, obj, shortInput, str, timeOf, type TranscriptEvent } from "./types.js";
+import { parseJsonLine } from "../signals/lines.js";
+import { lineCount, obj, shortInput, str, timeOf, type TranscriptEvent } from "./types.js";
 
 /** Memory across calls (a followed transcript is parsed a few lines at a time). */
 export interface ClaudeParseState {
@@ -68,7 +69,7 @@ function assistantEvents(r: Record<string, unknown>, at: number | undefined): Tr
 export function parseClaudeLines(lines: string[], state: ClaudeParseState = {}): TranscriptEvent[] {
   const out: TranscriptEvent[] = [];
   for (const line of lines) {
-    const r = jsonRecord(line);
+    const r = parseJsonLine(line);
     if (!r) continue;
     const at = timeOf(r.timestamp);
     const sid = str(r.sessionId);

@@ -7,7 +7,8 @@
 // Tool calls are `response_item`s (`function_call`, `custom_tool_call`, `local_shell_call` and their
 // `*_output`s): read by the same names, though the fixtures hold no tool turn yet.
 import { limitKind } from "../signals/codex/parse.js";
-import { jsonRecord, lineCount, obj, shortInput, str, timeOf, type TranscriptEvent } from "./types.js";
+import { parseJsonLine } from "../signals/lines.js";
+import { lineCount, obj, shortInput, str, timeOf, type TranscriptEvent } from "./types.js";
 
 function itemText(content: unknown): string {
   if (!Array.isArray(content)) return "";
@@ -80,7 +81,7 @@ function eventMsg(p: Record<string, unknown>, at: number | undefined): Transcrip
 export function parseCodexLines(lines: string[]): TranscriptEvent[] {
   const out: TranscriptEvent[] = [];
   for (const line of lines) {
-    const r = jsonRecord(line);
+    const r = parseJsonLine(line);
     const p = obj(r?.payload);
     if (!r || !p) continue;
     const at = timeOf(r.timestamp);

@@ -22,18 +22,6 @@ export type TranscriptEvent = At &
 /** Who speaks for the agent in the rendering: the CLI's name. */
 export type Speaker = "claude" | "codex";
 
-/** One record line → its JSON object, or undefined (blank, torn, not an object). */
-export function jsonRecord(line: string): Record<string, unknown> | undefined {
-  const t = line.trim();
-  if (!t.startsWith("{")) return undefined;
-  try {
-    const v: unknown = JSON.parse(t);
-    return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 export const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
 export const obj = (v: unknown): Record<string, unknown> | undefined =>
   typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
