@@ -240,9 +240,4 @@ export class Notifier {
     }
     this.save();
   }
-
-  /** For `status` and tests: each sink's health as saved. */
-  snapshot(): NotifyState {
-    return readNotifyState(this.opts.fleet());
-  }
 }
