@@ -88,14 +88,16 @@ export async function collectStatus(ctx: Ctx): Promise<StatusReport> {
   const wdRunning = lockHolder !== undefined || wdStarting;
   const now = Date.now();
   const idx = readPhaseIndex(fleet);
-  const fresh = wd.heartbeat !== undefined && wdRunning && now - wd.heartbeat < (fleet.watchdog.signal_interval * 3 + 15) * 1000;
+  // A heartbeat older than this: the watchdog's status of the agents is stale, and so is a live watchdog.
+  const staleAfterMs = (fleet.watchdog.signal_interval * 3 + 15) * 1000;
+  const fresh = wd.heartbeat !== undefined && wdRunning && now - wd.heartbeat < staleAfterMs;
   const deadHolder = lockHolder ? undefined : deadHolderOf(watchdogLockFile(fleet));
   const health = watchdogHealth({
     now,
     holder: lockHolder && { pid: lockHolder.pid, since: Date.parse(lockHolder.since) || 0 },
     starting: wdStarting,
     heartbeat: wd.heartbeat,
-    staleAfterMs: (fleet.watchdog.signal_interval * 3 + 15) * 1000,
+    staleAfterMs,
     deadHolder,
     orphanSession: wdPane !== undefined && !wdRunning,
   });
