@@ -43,10 +43,7 @@ const alive = running;
 function liveHolder(file: string): LockInfo | undefined {
   try {
     const info = readLock(file);
-    if (!info || !alive(info.pid)) return undefined;
-    const start = processStart(info.pid);
-    if (start !== undefined && info.start && start !== info.start) return undefined;
-    return info;
+    return info && holderRunning(info) ? info : undefined;
   } catch {
     return undefined;
   }
