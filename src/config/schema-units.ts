@@ -5,8 +5,8 @@ import { z } from "zod";
 // days) fires at once, so an out-of-range interval would turn a wait into a busy loop; far below
 // that, a day is more than any of these waits is meant to be. The few keys that are compared with
 // a duration rather than waited on (stall_idle, limit_max_hold, wake.interval) allow 30 days.
-export const DAY = 86_400;
-export const MONTH = 30 * DAY;
+const DAY = 86_400;
+const MONTH = 30 * DAY;
 const atMost = (max: number, label: string) => `must be at most ${max} seconds (${label})`;
 export const seconds = z.number().nonnegative().max(DAY, atMost(DAY, "1 day"));
 export const positiveSeconds = z.number().positive().max(DAY, atMost(DAY, "1 day"));
