@@ -1,7 +1,6 @@
 // Delivering one payload to one sink: the only code here that talks to the network or runs a
 // command. Every delivery is bounded by SEND_TIMEOUT_MS; errors come back redacted, never thrown.
-import { accessSync, constants } from "node:fs";
-import path from "node:path";
+import { onPath } from "../proc/on-path.js";
 import { runBounded } from "../proc/run.js";
 import { ntfyPriority, oneLine, type NotifyPayload } from "./events.js";
 import { redactText, type SinkSpec } from "./policy.js";
@@ -20,18 +19,6 @@ async function post(url: string, body: string, headers: Record<string, string>, 
   if (!res.ok) throw new Error(`HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ""}`);
 }
 
-export function onPath(cmd: string, env: NodeJS.ProcessEnv = process.env): boolean {
-  for (const dir of (env.PATH ?? "").split(path.delimiter)) {
-    if (!dir) continue;
-    try {
-      accessSync(path.join(dir, cmd), constants.X_OK);
-      return true;
-    } catch {
-      /* not here */
-    }
-  }
-  return false;
-}
 
 export interface SendOptions {
   timeoutMs?: number;
@@ -62,7 +49,7 @@ export async function send(sink: SinkSpec, p: NotifyPayload, opts: SendOptions =
         return { ok: false, error: redactText(tail ? `${why}: ${oneLine(tail, 200)}` : why, [sink.target]) };
       }
       case "desktop": {
-        if (!onPath("notify-send")) return { ok: true, skipped: "notify-send not found on PATH" };
+        if (!onPath("notify-send", process.env.PATH)) return { ok: true, skipped: "notify-send not found on PATH" };
         const r = await runBounded("notify-send", ["--app-name=agents", `${p.fleet}: ${p.event}`, p.summary], { timeoutMs });
         return r.code === 0 ? { ok: true } : { ok: false, error: oneLine(r.error ?? (r.stderr || `exit ${r.code}`), 200) };
       }

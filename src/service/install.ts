@@ -1,8 +1,9 @@
 // The effects of `agents service install|remove`: files under the user's config dir (or
 // ~/Library/LaunchAgents) and `systemctl --user`. Everything outside is injected (home, config
 // home, PATH, platform, the command runner), so tests never touch the real ~/.config or systemctl.
-import { accessSync, constants, readFileSync, rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import path from "node:path";
+import { onPath } from "../proc/on-path.js";
 import { runBounded } from "../proc/run.js";
 import { mkdirp, writeFileAtomic } from "../state/files.js";
 import { renderCronLine, renderLaunchdPlist, renderSystemdUnit, type ServiceSpec } from "./render.js";
@@ -50,23 +51,13 @@ export function hostFor(env: NodeJS.ProcessEnv, run: Runner = defaultRunner): Se
 
 export type Manager = "systemd" | "launchd" | "none";
 
-function onPath(cmd: string, searchPath: string): boolean {
-  return searchPath
-    .split(path.delimiter)
-    .filter((d) => path.isAbsolute(d))
-    .some((d) => {
-      try {
-        accessSync(path.join(d, cmd), constants.X_OK);
-        return true;
-      } catch {
-        return false;
-      }
-    });
-}
+/** A relative PATH entry names a different folder in every working directory: not one to trust. */
+const absoluteDirs = (searchPath: string): string =>
+  searchPath.split(path.delimiter).filter((d) => path.isAbsolute(d)).join(path.delimiter);
 
 export function managerOf(host: ServiceHost): Manager {
   if (host.platform === "darwin") return "launchd";
-  if (host.platform === "linux" && onPath("systemctl", host.path)) return "systemd";
+  if (host.platform === "linux" && onPath("systemctl", absoluteDirs(host.path))) return "systemd";
   return "none";
 }
 
